@@ -1,0 +1,203 @@
+package org.infllava.io;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.infllava.crop.ClipPreprocessor;
+
+/**
+ * Reading and writing image files with clear errors.
+ *
+ * <p>{@link #read(Path, long)} checks the file before decoding: an empty file, a file no image reader recognises, or
+ * an image whose header announces more pixels than the limit is refused without decoding a pixel. Decoder warnings
+ * (a truncated JPEG, which ImageIO would otherwise fill with grey) are errors. CMYK and YCCK JPEGs, which ImageIO
+ * cannot turn into a {@code BufferedImage}, are read as rasters and converted to RGB here.
+ */
+public final class ImageFiles {
+
+    /** Default pixel limit: 100 megapixels. */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+    private ImageFiles() {}
+
+    /** Reads an image with the default pixel limit; see {@link #read(Path, long)}. */
+    public static BufferedImage read(Path file) {
+        return read(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Reads an image file as decoded (colour model untouched except CMYK, which becomes RGB).
+     *
+     * @param file a PNG, JPEG, BMP or GIF file
+     * @param maxPixels the largest width × height accepted; checked from the header before decoding
+     * @return the first image of the file
+     * @throws InvalidInputException naming the file and the problem
+     */
+    public static BufferedImage read(Path file, long maxPixels) {
+        if (!Files.exists(file)) {
+            throw new InvalidInputException(file, "no such file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new InvalidInputException(file, "is a directory, not an image file");
+        }
+        try {
+            if (Files.size(file) == 0) {
+                throw new InvalidInputException(file, "empty file (0 bytes), not an image");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new InvalidInputException(file, "cannot open for reading");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InvalidInputException(file, "not a supported image (PNG, JPEG, BMP or GIF expected)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new InvalidInputException(file, "image header gives an empty size " + width + "x" + height);
+                }
+                if (width * height > maxPixels) {
+                    throw new InvalidInputException(file, String.format(
+                            "image is %dx%d = %d pixels, above the limit of %d pixels (refused before decoding)",
+                            width, height, width * height, maxPixels));
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image;
+                try {
+                    image = reader.read(0);
+                } catch (IIOException e) {
+                    if (isCmyk(e)) {
+                        image = cmykToRgb(reader.readRaster(0, null), isYcck(reader), false);
+                    } else {
+                        throw e;
+                    }
+                }
+                if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                    image = cmykToRgb(image.getRaster(), false, true);
+                }
+                if (!warnings.isEmpty()) {
+                    throw new InvalidInputException(file, "corrupt or truncated " + reader.getFormatName()
+                            + " data: " + warnings.get(0));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new InvalidInputException(file, "corrupt or truncated image data: " + why, e);
+        }
+    }
+
+    /** Reads an image file and converts it to 8-bit RGB as CLIP's pre-processing expects. */
+    public static BufferedImage readRgb(Path file, long maxPixels) {
+        return ClipPreprocessor.toRgb(read(file, maxPixels));
+    }
+
+    /** Writes a lossless PNG. */
+    public static void writePng(BufferedImage image, Path file) {
+        try {
+            if (!ImageIO.write(image, "png", file.toFile())) {
+                throw new InvalidInputException(file, "no PNG writer for image type " + image.getType());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot write PNG: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isCmyk(IIOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Unsupported Image Type") || m.contains("Unsupported Color Conversion");
+    }
+
+    /**
+     * CMYK or YCCK JPEG samples to RGB as Pillow's {@code cmyk2rgb} does: {@code R = nk − MULDIV255(C, nk)} with
+     * {@code nk = 255 − K}, ink values in 0..255. {@code ImageIO.read} hands over ink values ({@code inkValues});
+     * {@code readRaster} hands over the stored Adobe values, which are inverted ({@code 255 − ink}), and for YCCK
+     * still in YCC.
+     */
+    private static BufferedImage cmykToRgb(Raster raster, boolean ycck, boolean inkValues) throws IOException {
+        if (raster.getNumBands() != 4) {
+            throw new IIOException("unsupported JPEG colour type with " + raster.getNumBands() + " channels");
+        }
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] px = new int[4];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raster.getPixel(x, y, px);
+                int c = px[0];
+                int m = px[1];
+                int ye = px[2];
+                int k = px[3];
+                if (ycck) {
+                    // YCC -> RGB (JFIF), giving inverted CMY.
+                    double yy = px[0];
+                    double cb = px[1] - 128.0;
+                    double cr = px[2] - 128.0;
+                    c = clamp((int) Math.round(yy + 1.402 * cr));
+                    m = clamp((int) Math.round(yy - 0.344136 * cb - 0.714136 * cr));
+                    ye = clamp((int) Math.round(yy + 1.772 * cb));
+                }
+                if (!inkValues) { // stored Adobe values are inverted
+                    c = 255 - c;
+                    m = 255 - m;
+                    ye = 255 - ye;
+                    k = 255 - k;
+                }
+                int nk = 255 - k;
+                int r = nk - mulDiv255(c, nk);
+                int g = nk - mulDiv255(m, nk);
+                int b = nk - mulDiv255(ye, nk);
+                rgb.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return rgb;
+    }
+
+    /** Whether the JPEG's Adobe marker says YCCK (transform 2) rather than plain CMYK. */
+    private static boolean isYcck(ImageReader reader) {
+        try {
+            if (reader.getImageMetadata(0) == null) {
+                return false;
+            }
+            var tree = reader.getImageMetadata(0).getAsTree("javax_imageio_jpeg_image_1.0");
+            var markers = ((org.w3c.dom.Element) tree).getElementsByTagName("app14Adobe");
+            return markers.getLength() > 0
+                    && "2".equals(((org.w3c.dom.Element) markers.item(0)).getAttribute("transform"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+}

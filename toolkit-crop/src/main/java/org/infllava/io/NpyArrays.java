@@ -1,0 +1,131 @@
+package org.infllava.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NumPy {@code .npy} files (format 1.0/2.0, C order): the exchange format for golden values computed by independent
+ * Python scripts. Reads {@code <f4 <f8 |u1 <i4 <i8} into floats; writes {@code <f4}.
+ */
+public final class NpyArrays {
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']+)'");
+    private static final Pattern ORDER = Pattern.compile("'fortran_order':\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+    /**
+     * A dense array read from a {@code .npy} file.
+     *
+     * @param shape the dimensions
+     * @param data the values in C order, converted to float
+     */
+    public record Array(long[] shape, float[] data) {
+        /** Number of elements. */
+        public int size() {
+            return data.length;
+        }
+    }
+
+    private NpyArrays() {}
+
+    /** Reads a {@code .npy} file; errors name the file and the problem. */
+    public static Array read(Path file) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
+            throw new InvalidInputException(file, "not a .npy file (bad magic)");
+        }
+        int major = all[6];
+        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen = major == 1 ? Short.toUnsignedInt(bb.getShort(8)) : bb.getInt(8);
+        int start = major == 1 ? 10 : 12;
+        if (start + headerLen > all.length) {
+            throw new InvalidInputException(file, "truncated .npy header");
+        }
+        String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header);
+        Matcher o = ORDER.matcher(header);
+        Matcher s = SHAPE.matcher(header);
+        if (!d.find() || !o.find() || !s.find()) {
+            throw new InvalidInputException(file, "malformed .npy header: " + header.trim());
+        }
+        if (o.group(1).equals("True")) {
+            throw new InvalidInputException(file, "Fortran-order arrays are not supported");
+        }
+        long[] shape = Arrays.stream(s.group(1).split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long n = 1;
+        for (long dim : shape) {
+            n *= dim;
+        }
+        String descr = d.group(1);
+        int width = switch (descr) {
+            case "<f4", "<i4" -> 4;
+            case "<f8", "<i8" -> 8;
+            case "|u1" -> 1;
+            default -> throw new InvalidInputException(file, "unsupported dtype " + descr);
+        };
+        int dataStart = start + headerLen;
+        if ((long) dataStart + n * width > all.length) {
+            throw new InvalidInputException(file, "truncated data: " + n + " values of " + descr + " need "
+                    + n * width + " bytes, found " + (all.length - dataStart));
+        }
+        float[] out = new float[(int) n];
+        bb.position(dataStart);
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (descr) {
+                case "<f4" -> bb.getFloat();
+                case "<f8" -> (float) bb.getDouble();
+                case "<i4" -> bb.getInt();
+                case "<i8" -> bb.getLong();
+                default -> Byte.toUnsignedInt(bb.get());
+            };
+        }
+        return new Array(shape, out);
+    }
+
+    /** Writes float32 values as a C-order {@code .npy} file of {@code shape}. */
+    public static void writeFloat32(Path file, float[] data, long... shape) {
+        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        if (n != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, data has "
+                    + data.length);
+        }
+        StringBuilder dims = new StringBuilder();
+        for (long dim : shape) {
+            dims.append(dim).append(", ");
+        }
+        String shapeText = shape.length == 1 ? "(" + shape[0] + ",)" : "(" + dims.substring(0, Math.max(0,
+                dims.length() - 2)) + ")";
+        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText
+                + ", }");
+        while ((10 + header.length() + 1) % 64 != 0) {
+            header.append(' ');
+        }
+        header.append('\n');
+        ByteBuffer bb = ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        bb.put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+        for (float v : data) {
+            bb.putFloat(v);
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(bb.array());
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+}
