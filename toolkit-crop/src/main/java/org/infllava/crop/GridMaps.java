@@ -6,6 +6,8 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The index maps of the Dual-perspective Cropping Module and their exact inverses, for every kind of data.
@@ -34,6 +36,12 @@ public final class GridMaps {
         CHANNELS_LAST
     }
 
+    /** Gather maps by (perspective, grid); a few entries at most in practice, bounded anyway. */
+    private static final Map<MapKey, int[]> MAPS = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_MAPS = 32;
+
+    private record MapKey(Perspective perspective, CropGrid grid) {}
+
     private GridMaps() {}
 
     // ------------------------------------------------------------------------------------------------ index maps
@@ -53,6 +61,24 @@ public final class GridMaps {
      * sub-image {@code k}. Every canvas index occurs exactly once (the map is a permutation).
      */
     public static int[] gatherIndex(Perspective perspective, CropGrid grid) {
+        return cachedMap(perspective, grid).clone();
+    }
+
+    /** The shared, read-only gather map (never hand it out: callers get a copy). */
+    private static int[] cachedMap(Perspective perspective, CropGrid grid) {
+        MapKey key = new MapKey(perspective, grid);
+        int[] map = MAPS.get(key);
+        if (map == null) {
+            map = buildMap(perspective, grid);
+            if (MAPS.size() >= MAX_CACHED_MAPS) {
+                MAPS.clear();
+            }
+            MAPS.put(key, map);
+        }
+        return map;
+    }
+
+    private static int[] buildMap(Perspective perspective, CropGrid grid) {
         int h = grid.subHeight();
         int w = grid.subWidth();
         int[] map = new int[grid.count() * h * w];
@@ -79,7 +105,7 @@ public final class GridMaps {
     /** Crops packed pixels (row-major {@code H × W}) into {@code N} sub-images of {@code h·w} pixels each. */
     public static int[][] crop(int[] canvas, CropGrid grid, Perspective perspective) {
         checkLength(canvas.length, (long) grid.width() * grid.height(), "canvas");
-        int[] map = gatherIndex(perspective, grid);
+        int[] map = cachedMap(perspective, grid);
         int n = grid.subWidth() * grid.subHeight();
         int[][] subs = new int[grid.count()][n];
         for (int k = 0, p = 0; k < subs.length; k++) {
@@ -94,7 +120,7 @@ public final class GridMaps {
     /** The exact inverse of {@link #crop(int[], CropGrid, Perspective)}: eq. (5) or (6) on packed pixels. */
     public static int[] recombine(int[][] subs, CropGrid grid, Perspective perspective) {
         checkCount(subs.length, grid);
-        int[] map = gatherIndex(perspective, grid);
+        int[] map = cachedMap(perspective, grid);
         int n = grid.subWidth() * grid.subHeight();
         int[] canvas = new int[grid.width() * grid.height()];
         for (int k = 0, p = 0; k < subs.length; k++) {
@@ -113,7 +139,7 @@ public final class GridMaps {
     public static float[][] crop(float[] canvas, int channels, CropGrid grid, Perspective perspective) {
         int plane = grid.width() * grid.height();
         checkLength(canvas.length, (long) channels * plane, "canvas");
-        int[] map = gatherIndex(perspective, grid);
+        int[] map = cachedMap(perspective, grid);
         int n = grid.subWidth() * grid.subHeight();
         float[][] subs = new float[grid.count()][channels * n];
         for (int k = 0; k < subs.length; k++) {
@@ -133,7 +159,7 @@ public final class GridMaps {
     public static float[] recombine(float[][] subs, int channels, CropGrid grid, Perspective perspective) {
         checkCount(subs.length, grid);
         int plane = grid.width() * grid.height();
-        int[] map = gatherIndex(perspective, grid);
+        int[] map = cachedMap(perspective, grid);
         int n = grid.subWidth() * grid.subHeight();
         float[] canvas = new float[channels * plane];
         for (int k = 0; k < subs.length; k++) {
@@ -158,10 +184,17 @@ public final class GridMaps {
             throw new IllegalArgumentException("image is " + canvas.getWidth() + "x" + canvas.getHeight()
                     + " but grid " + grid + " needs " + grid.width() + "x" + grid.height());
         }
-        int[][] subs = crop(pixels(canvas), grid, perspective);
-        List<BufferedImage> out = new ArrayList<>(subs.length);
-        for (int[] sub : subs) {
-            out.add(image(sub, grid.subWidth(), grid.subHeight()));
+        int[] src = rgbBuffer(canvas);
+        if (src == null) {
+            src = pixels(canvas);
+        }
+        int[] map = cachedMap(perspective, grid);
+        int n = grid.subWidth() * grid.subHeight();
+        List<BufferedImage> out = new ArrayList<>(grid.count());
+        for (int k = 0; k < grid.count(); k++) {
+            BufferedImage sub = new BufferedImage(grid.subWidth(), grid.subHeight(), BufferedImage.TYPE_INT_RGB);
+            gatherRgb(src, map, k * n, rgbBuffer(sub), n);
+            out.add(sub);
         }
         return out;
     }
@@ -169,30 +202,67 @@ public final class GridMaps {
     /** Recombines {@code N} sub-images into the canvas: eq. (5) for {@link Perspective#LOCAL}, eq. (6) for global. */
     public static BufferedImage recombine(List<BufferedImage> subs, CropGrid grid, Perspective perspective) {
         checkCount(subs.size(), grid);
-        int[][] packed = new int[subs.size()][];
+        int[] map = cachedMap(perspective, grid);
+        int n = grid.subWidth() * grid.subHeight();
+        BufferedImage canvas = new BufferedImage(grid.width(), grid.height(), BufferedImage.TYPE_INT_RGB);
+        int[] dst = rgbBuffer(canvas);
         for (int k = 0; k < subs.size(); k++) {
             BufferedImage s = subs.get(k);
             if (s.getWidth() != grid.subWidth() || s.getHeight() != grid.subHeight()) {
                 throw new IllegalArgumentException("sub-image " + k + " is " + s.getWidth() + "x" + s.getHeight()
                         + ", grid " + grid + " needs " + grid.subWidth() + "x" + grid.subHeight());
             }
-            packed[k] = pixels(s);
+            int[] src = rgbBuffer(s);
+            if (src == null) {
+                src = pixels(s);
+            }
+            scatterRgb(src, map, k * n, dst, n);
         }
-        return image(recombine(packed, grid, perspective), grid.width(), grid.height());
+        return canvas;
     }
 
-    /** The pixels of an image as packed RGB ints, row-major; reads the raster directly when it is INT_RGB. */
-    public static int[] pixels(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
+    /** {@code dst[i] = src[map[from + i]]} without the top byte; a small method so the JIT compiles it early. */
+    private static void gatherRgb(int[] src, int[] map, int from, int[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[i] = src[map[from + i]] & 0xFFFFFF;
+        }
+    }
+
+    /** {@code dst[map[from + i]] = src[i]} without the top byte. */
+    private static void scatterRgb(int[] src, int[] map, int from, int[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[map[from + i]] = src[i] & 0xFFFFFF;
+        }
+    }
+
+    /**
+     * The pixel array behind a plain {@code TYPE_INT_RGB} image (shared, not copied; the top byte may hold junk), or
+     * {@code null} for any other image.
+     */
+    private static int[] rgbBuffer(BufferedImage image) {
         if (image.getType() == BufferedImage.TYPE_INT_RGB && image.getRaster().getDataBuffer() instanceof DataBufferInt db
                 && db.getNumBanks() == 1 && image.getRaster().getSampleModelTranslateX() == 0
-                && image.getRaster().getSampleModelTranslateY() == 0 && db.getData().length == w * h) {
-            return db.getData().clone();
+                && image.getRaster().getSampleModelTranslateY() == 0
+                && db.getData().length == image.getWidth() * image.getHeight()) {
+            return db.getData();
         }
-        int[] px = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < px.length; i++) {
-            px[i] &= 0xFFFFFF;
+        return null;
+    }
+
+    /** The pixels of an image as packed RGB ints (a copy), row-major. */
+    public static int[] pixels(BufferedImage image) {
+        int[] data = rgbBuffer(image);
+        int[] px;
+        if (data != null) {
+            px = new int[data.length];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = data[i] & 0xFFFFFF; // drawing may leave bits in the unused top byte
+            }
+        } else {
+            px = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+            for (int i = 0; i < px.length; i++) {
+                px[i] &= 0xFFFFFF;
+            }
         }
         return px;
     }
@@ -201,7 +271,7 @@ public final class GridMaps {
     public static BufferedImage image(int[] packed, int width, int height) {
         checkLength(packed.length, (long) width * height, "pixels");
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] dst = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        int[] dst = rgbBuffer(img);
         for (int i = 0; i < dst.length; i++) {
             dst[i] = packed[i] & 0xFFFFFF;
         }

@@ -139,4 +139,18 @@ class GridMapsTest {
         assertThrows(IllegalArgumentException.class, () -> CropGrid.of(2, 2, -1, 4));
         assertThrows(IllegalArgumentException.class, () -> GridMaps.recombine(new int[3][9], g, Perspective.LOCAL));
     }
+
+    /** Java2D may leave bits in the unused top byte of INT_RGB pixels; they must not leak into crops or comparisons. */
+    @Test
+    void pixelsIgnoreTheUnusedTopByteOfIntRgb() {
+        BufferedImage img = new BufferedImage(4, 2, BufferedImage.TYPE_INT_RGB);
+        int[] raw = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = 0xFF000000 | (i * 0x010203);
+        }
+        int[] px = GridMaps.pixels(img);
+        assertEquals(0x010203 * 5, px[5]);
+        CropGrid g = CropGrid.of(2, 1, 2, 2);
+        assertArrayEquals(px, GridMaps.pixels(GridMaps.recombineGlobal(GridMaps.crop(img, g, Perspective.GLOBAL), g)));
+    }
 }

@@ -1,0 +1,75 @@
+package org.infllava.cli;
+
+import org.infllava.crop.DualPerspectiveCropper;
+import org.infllava.crop.ResizePolicy;
+import org.infllava.io.InvalidInputException;
+import picocli.CommandLine.Option;
+
+/** The crop settings shared by {@code crop}, {@code tokens} and {@code demo}; turned into a validated cropper. */
+final class CropOptions {
+
+    @Option(names = "--sub-size", paramLabel = "S", description = "Sub-image side in pixels (default: ${DEFAULT-VALUE}).",
+            defaultValue = "336")
+    int subSize;
+
+    @Option(names = "--grid", paramLabel = "CxR|auto",
+            description = "Grid of C columns by R rows, or auto: eq. (9)-(10) from the image size (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String grid;
+
+    @Option(names = "--max-grid", paramLabel = "N", description = "Largest automatic grid side (default: ${DEFAULT-VALUE}).",
+            defaultValue = "3")
+    int maxGrid;
+
+    @Option(names = "--resize", paramLabel = "POLICY",
+            description = "grid (resize to the grid), truncate, pad (pad to square, then resize), center-crop, "
+                    + "none (sides must be multiples of the sub-size) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "grid")
+    String resize;
+
+    @Option(names = "--low-res", description = "Also produce the low-resolution view (the canvas resized to one sub-image).")
+    boolean lowRes;
+
+    /** The cropper these options describe; bad values give an error naming the option. */
+    DualPerspectiveCropper cropper() {
+        if (subSize < 1) {
+            throw new InvalidInputException("--sub-size must be a positive number of pixels, got " + subSize);
+        }
+        if (maxGrid < 1) {
+            throw new InvalidInputException("--max-grid must be at least 1, got " + maxGrid);
+        }
+        ResizePolicy policy;
+        try {
+            policy = ResizePolicy.parse(resize);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--resize: " + e.getMessage());
+        }
+        DualPerspectiveCropper.Builder b = DualPerspectiveCropper.builder().setSubImageSize(subSize)
+                .optResizePolicy(policy).optLowResView(lowRes);
+        if (grid.equalsIgnoreCase("auto")) {
+            b.optMaxGrid(maxGrid);
+        } else {
+            String[] parts = grid.toLowerCase(java.util.Locale.ROOT).split("x", -1);
+            int c;
+            int r;
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                c = Integer.parseInt(parts[0].trim());
+                r = Integer.parseInt(parts[1].trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--grid must be CxR (e.g. 3x3) or auto, got '" + grid + "'");
+            }
+            if (c < 1 || r < 1) {
+                throw new InvalidInputException("--grid must be at least 1x1, got " + grid);
+            }
+            b.optGrid(c, r);
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("crop settings: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package org.infllava.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.infllava.crop.CropPlan;
+import org.infllava.crop.DualCrops;
+import org.infllava.crop.Perspective;
+import org.infllava.crop.SubImageRef;
+import org.infllava.io.ImageFiles;
+import org.infllava.io.InvalidInputException;
+
+/**
+ * Writes a crop as lossless PNGs plus {@code manifest.json}, atomically: everything goes to a hidden temporary
+ * directory beside the target, which is renamed into place only when complete. On any failure the temporary
+ * directory is removed and nothing is left behind.
+ *
+ * <p>Files: {@code local-R-C.png} (row R, column C), {@code global-I-J.png} ({@code = canvas[I::n_H, J::n_W]}),
+ * {@code low-res.png} when the plan has the low-resolution view.
+ */
+final class CropWriter {
+
+    private CropWriter() {}
+
+    /** Checks, before any work, that {@code out} can be created and does not hold anything we would overwrite. */
+    static void checkTarget(Path out, boolean replace) {
+        Path parent = out.toAbsolutePath().getParent();
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new InvalidInputException(out, "output exists and is not a directory");
+        }
+        if (Files.isDirectory(out) && !replace && !isEmptyDirectory(out)) {
+            throw new InvalidInputException(out, "output directory exists and is not empty (use --force to replace it)");
+        }
+        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
+            throw new InvalidInputException(out, "cannot create output directory: " + parent + " is not a directory");
+        }
+        if (parent != null && Files.isDirectory(parent) && !Files.isWritable(parent)) {
+            throw new InvalidInputException(out, "cannot create output directory: " + parent + " is not writable");
+        }
+    }
+
+    /** Writes {@code crops} to {@code out} atomically and returns the manifest. */
+    static JsonObject write(DualCrops crops, Path source, Path out, boolean replace) {
+        checkTarget(out, replace);
+        Path abs = out.toAbsolutePath();
+        Path parent = abs.getParent();
+        Path tmp;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+        } catch (FileAlreadyExistsException | NotDirectoryException e) {
+            throw new InvalidInputException(out, "cannot create output directory: " + e.getMessage() + " is not a directory");
+        } catch (IOException e) {
+            throw new InvalidInputException(out, "cannot create output directory: " + e.getMessage());
+        }
+        try {
+            JsonObject manifest = manifest(crops, source);
+            for (Perspective p : crops.plan().perspectives()) {
+                List<BufferedImage> subs = crops.subImages(p);
+                for (int k = 0; k < subs.size(); k++) {
+                    ImageFiles.writePng(subs.get(k), tmp.resolve(crops.plan().view(p, k).fileName()));
+                }
+            }
+            if (crops.lowRes() != null) {
+                ImageFiles.writePng(crops.lowRes(), tmp.resolve("low-res.png"));
+            }
+            Files.writeString(tmp.resolve("manifest.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(manifest) + "\n", StandardCharsets.UTF_8);
+            moveIntoPlace(tmp, abs);
+            return manifest;
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new InvalidInputException(out, "cannot write output: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+    }
+
+    /** The manifest: sizes, grid, policy and, for every file, its perspective, offset and stride on the canvas. */
+    static JsonObject manifest(DualCrops crops, Path source) {
+        CropPlan plan = crops.plan();
+        JsonObject m = new JsonObject();
+        m.addProperty("format", "infllava-crop/1");
+        JsonObject src = new JsonObject();
+        src.addProperty("file", source == null ? null : source.toString());
+        src.addProperty("width", plan.sourceWidth());
+        src.addProperty("height", plan.sourceHeight());
+        m.add("source", src);
+        m.add("resized", size(plan.resizedWidth(), plan.resizedHeight()));
+        m.addProperty("policy", plan.policy().cliName());
+        JsonObject grid = new JsonObject();
+        grid.addProperty("columns", plan.grid().columns());
+        grid.addProperty("rows", plan.grid().rows());
+        m.add("grid", grid);
+        m.add("subImage", size(plan.subWidth(), plan.subHeight()));
+        m.addProperty("order", "row-major: k = columns*row + col; global (I, J) = resized[I::rows, J::columns]");
+        JsonArray files = new JsonArray();
+        for (SubImageRef ref : plan.views()) {
+            JsonObject f = new JsonObject();
+            f.addProperty("file", ref.fileName());
+            f.addProperty("perspective", ref.perspective().id());
+            f.addProperty("index", ref.index());
+            f.addProperty("row", ref.row());
+            f.addProperty("col", ref.col());
+            f.add("offset", xy(ref.offsetX(), ref.offsetY()));
+            f.add("stride", xy(ref.strideX(), ref.strideY()));
+            files.add(f);
+        }
+        if (plan.lowResView()) {
+            JsonObject f = new JsonObject();
+            f.addProperty("file", "low-res.png");
+            f.addProperty("perspective", "low-res");
+            f.addProperty("method", "bicubic resize of the resized image (Pillow-compatible)");
+            files.add(f);
+        }
+        m.add("files", files);
+        return m;
+    }
+
+    private static JsonObject size(int w, int h) {
+        JsonObject o = new JsonObject();
+        o.addProperty("width", w);
+        o.addProperty("height", h);
+        return o;
+    }
+
+    private static JsonObject xy(int x, int y) {
+        JsonObject o = new JsonObject();
+        o.addProperty("x", x);
+        o.addProperty("y", y);
+        return o;
+    }
+
+    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+            Files.delete(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target);
+        } catch (IOException e) {
+            if (old != null) {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
