@@ -21,6 +21,7 @@ import org.infllava.crop.ClipPreprocessor;
 import org.infllava.crop.GridMaps;
 import org.infllava.io.ImageFiles;
 import org.infllava.io.TestImages;
+import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class CropCommandTest {
     @TempDir
     Path dir;
 
-    private static int[] packed(NpyArrays.Array a) {
+    private static int[] packed(HostTensor a) {
         int n = (int) (a.shape()[0] * a.shape()[1]);
         int[] px = new int[n];
         for (int i = 0; i < n; i++) {
@@ -75,7 +76,7 @@ class CropCommandTest {
                     String name = p + "-" + r + "-" + c;
                     expectedFiles.add(name + ".png");
                     BufferedImage img = ClipPreprocessor.toRgb(ImageFiles.read(out.resolve(name + ".png")));
-                    NpyArrays.Array want = NpyArrays.read(GOLDEN.resolve("contract_" + golden + "_" + name + ".npy"));
+                    HostTensor want = NpyArrays.read(GOLDEN.resolve("contract_" + golden + "_" + name + ".npy"));
                     assertEquals(want.shape()[0], img.getHeight());
                     assertArrayEquals(packed(want), GridMaps.pixels(img), golden + " " + name);
                 }

@@ -1,9 +1,8 @@
 package org.infllava.crop;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
+import org.infllava.common.Registry;
 
 /**
  * The registry of {@link CropStrategy} implementations, by name.
@@ -20,7 +19,7 @@ import java.util.function.Supplier;
  */
 public final class CropStrategies {
 
-    private static final Map<String, Supplier<CropStrategy>> REGISTRY = new LinkedHashMap<>();
+    private static final Registry<CropStrategy> REGISTRY = new Registry<>("crop strategy");
 
     static {
         register(DualPerspectiveCropper.NAME, () -> DualPerspectiveCropper.builder().setSubImageSize(336)
@@ -35,21 +34,17 @@ public final class CropStrategies {
     private CropStrategies() {}
 
     /** Registers (or replaces) a strategy under {@code name}. */
-    public static synchronized void register(String name, Supplier<CropStrategy> factory) {
-        REGISTRY.put(name, factory);
+    public static void register(String name, Supplier<CropStrategy> factory) {
+        REGISTRY.register(name, factory);
     }
 
     /** A new instance of the named strategy. */
-    public static synchronized CropStrategy get(String name) {
-        Supplier<CropStrategy> f = REGISTRY.get(name);
-        if (f == null) {
-            throw new IllegalArgumentException("unknown crop strategy '" + name + "'; registered: " + names());
-        }
-        return f.get();
+    public static CropStrategy get(String name) {
+        return REGISTRY.get(name);
     }
 
     /** The registered names, in registration order. */
-    public static synchronized List<String> names() {
-        return List.copyOf(REGISTRY.keySet());
+    public static List<String> names() {
+        return REGISTRY.names();
     }
 }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * NumPy {@code .npy} files (format 1.0/2.0, C order): the exchange format for golden values computed by independent
- * Python scripts. Reads {@code <f4 <f8 |u1 <i4 <i8} into floats; writes {@code <f4}.
+ * Python scripts. Reads {@code <f4 <f8 |u1 <i4 <i8} into floats (anything else, big-endian or Fortran order is
+ * refused with a message naming the file); writes {@code <f4}.
  */
 public final class NpyArrays {
 
@@ -22,23 +23,10 @@ public final class NpyArrays {
     private static final Pattern ORDER = Pattern.compile("'fortran_order':\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
 
-    /**
-     * A dense array read from a {@code .npy} file.
-     *
-     * @param shape the dimensions
-     * @param data the values in C order, converted to float
-     */
-    public record Array(long[] shape, float[] data) {
-        /** Number of elements. */
-        public int size() {
-            return data.length;
-        }
-    }
-
     private NpyArrays() {}
 
     /** Reads a {@code .npy} file; errors name the file and the problem. */
-    public static Array read(Path file) {
+    public static HostTensor read(Path file) {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -94,7 +82,12 @@ public final class NpyArrays {
                 default -> Byte.toUnsignedInt(bb.get());
             };
         }
-        return new Array(shape, out);
+        return new HostTensor(shape, out);
+    }
+
+    /** Writes a tensor as a float32 C-order {@code .npy} file. */
+    public static void write(Path file, HostTensor t) {
+        writeFloat32(file, t.data(), t.shape());
     }
 
     /** Writes float32 values as a C-order {@code .npy} file of {@code shape}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,7 @@ class ClipPreprocessorTest {
         assertEquals(1.9303361f, actual[0], 1e-6f);
         assertEquals(-1.7520971f, actual[3], 1e-6f);
         // All nine against NumPy's float32 computation (make_crop_goldens.py), planar (3, 1, 3).
-        NpyArrays.Array expected = Goldens.npy("normalize_expected.npy");
+        HostTensor expected = Goldens.npy("normalize_expected.npy");
         assertArrayEquals(expected.data(), actual, 2e-6f);
     }
 
@@ -70,7 +71,7 @@ class ClipPreprocessorTest {
     @Test
     void cmykJpegConvertsLikePillow() {
         BufferedImage rgb = Goldens.png("conv_cmyk.jpg");
-        NpyArrays.Array expected = Goldens.npy("conv_cmyk_rgb.npy");
+        HostTensor expected = Goldens.npy("conv_cmyk_rgb.npy");
         int diff = Goldens.maxChannelDiff(Goldens.packedRgb(expected), GridMaps.pixels(rgb));
         assertTrue(diff <= 3, "max channel difference to Pillow " + diff + " > 3");
     }

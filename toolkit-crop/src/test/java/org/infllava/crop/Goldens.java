@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import org.infllava.io.ImageFiles;
+import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
 
 /**
@@ -25,12 +26,12 @@ final class Goldens {
         return ClipPreprocessor.toRgb(ImageFiles.read(path(name)));
     }
 
-    static NpyArrays.Array npy(String name) {
+    static HostTensor npy(String name) {
         return NpyArrays.read(path(name));
     }
 
     /** An (H, W, 3) uint8 array from NumPy as packed RGB. */
-    static int[] packedRgb(NpyArrays.Array a) {
+    static int[] packedRgb(HostTensor a) {
         assertEquals(3, a.shape().length, "expected (H, W, 3)");
         assertEquals(3, a.shape()[2], "expected 3 channels");
         int n = (int) (a.shape()[0] * a.shape()[1]);
@@ -42,7 +43,7 @@ final class Goldens {
     }
 
     /** Asserts an image equals an (H, W, 3) golden pixel for pixel. */
-    static void assertImageEquals(NpyArrays.Array expected, BufferedImage actual, String what) {
+    static void assertImageEquals(HostTensor expected, BufferedImage actual, String what) {
         assertEquals(expected.shape()[0], actual.getHeight(), what + " height");
         assertEquals(expected.shape()[1], actual.getWidth(), what + " width");
         assertArrayEquals(packedRgb(expected), GridMaps.pixels(actual), what + " pixels");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.awt.image.BufferedImage;
 import java.util.Random;
+import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +32,8 @@ class ResamplingTest {
     @ParameterizedTest
     @CsvSource({"4,5", "7,9", "15,20"})
     void torchBicubicMatchesPyTorch(int oh, int ow) {
-        NpyArrays.Array in = Goldens.npy("torch_bicubic_in.npy"); // (3, 10, 12)
-        NpyArrays.Array expected = Goldens.npy("torch_bicubic_" + oh + "x" + ow + ".npy");
+        HostTensor in = Goldens.npy("torch_bicubic_in.npy"); // (3, 10, 12)
+        HostTensor expected = Goldens.npy("torch_bicubic_" + oh + "x" + ow + ".npy");
         float[] actual = Resampling.interpolateTorch(in.data(), 3, 10, 12, oh, ow);
         assertArrayEquals(expected.data(), actual, 1e-5f);
     }

@@ -20,7 +20,7 @@ class NpyArraysTest {
         Path f = dir.resolve("a.npy");
         float[] data = {1.5f, -2f, 3.25f, 0f, 7f, -0.125f};
         NpyArrays.writeFloat32(f, data, 2, 3);
-        NpyArrays.Array a = NpyArrays.read(f);
+        HostTensor a = NpyArrays.read(f);
         assertArrayEquals(new long[] {2, 3}, a.shape());
         assertArrayEquals(data, a.data());
     }
@@ -28,7 +28,7 @@ class NpyArraysTest {
     @Test
     void readsNumpyUint8Written() {
         // normalize_pixels.npy holds NumPy float32 (1, 3, 3) of the pixels (255, 0, 128), (0, 255, 64), (122, 116, 104).
-        NpyArrays.Array a = NpyArrays.read(Path.of("src/test/resources/golden/normalize_pixels.npy"));
+        HostTensor a = NpyArrays.read(Path.of("src/test/resources/golden/normalize_pixels.npy"));
         assertArrayEquals(new long[] {1, 3, 3}, a.shape());
         assertArrayEquals(new float[] {255, 0, 128, 0, 255, 64, 122, 116, 104}, a.data());
     }

@@ -1,0 +1,127 @@
+package org.infllava.dem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Base of the DEM's DJL blocks: parameters with PyTorch-style dotted names ({@code linears.0.weight}) and PyTorch's
+ * default initialisation, so weights exchange with the published code by name.
+ *
+ * <p>Parameter shapes never depend on the input, so blocks can be initialised before the first forward pass.
+ */
+abstract class DemBlock extends AbstractBlock {
+
+    /** A Linear layer's parameters: weight {@code (out, in)} as PyTorch stores it, optional bias {@code (out)}. */
+    record Dense(Parameter weight, Parameter bias) {
+        /** {@code x·Wᵀ + b} over the last axis. */
+        NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+            NDArray w = ps.getValue(weight, x.getDevice(), training);
+            NDArray y = x.matMul(w.transpose());
+            return bias == null ? y : y.add(ps.getValue(bias, x.getDevice(), training));
+        }
+    }
+
+    /** A LayerNorm's parameters over the last axis: weight (γ) and bias (β) of {@code (d)}. */
+    record Norm(Parameter weight, Parameter bias, float epsilon) {
+        NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+            return layerNorm(x, ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training),
+                    epsilon);
+        }
+    }
+
+    /** PyTorch {@code nn.Linear} parameters named {@code name.weight} / {@code name.bias}, U(±1/√in) init. */
+    protected Dense dense(String name, long in, long out, boolean bias) {
+        float bound = (float) (1.0 / Math.sqrt(in));
+        Parameter w = addParameter(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in)).optInitializer(new UniformInitializer(bound)).build());
+        Parameter b = bias ? addParameter(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out)).optInitializer(new UniformInitializer(bound)).build()) : null;
+        return new Dense(w, b);
+    }
+
+    /** PyTorch {@code nn.LayerNorm(d)} parameters named {@code name.weight} (ones) / {@code name.bias} (zeros). */
+    protected Norm layerNorm(String name, long channels) {
+        Parameter w = addParameter(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(1f)).build());
+        Parameter b = addParameter(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA)
+                .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(0f)).build());
+        return new Norm(w, b, 1e-5f);
+    }
+
+    /** A free parameter of {@code shape} filled with {@code value}. */
+    protected Parameter constant(String name, Shape shape, float value) {
+        return addParameter(Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(shape)
+                .optInitializer(new ConstantInitializer(value)).build());
+    }
+
+    /** LayerNorm over the last axis with biased variance, as {@code torch.nn.functional.layer_norm}. */
+    static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        NDArray mean = x.mean(new int[] {-1}, true);
+        NDArray centred = x.sub(mean);
+        NDArray var = centred.square().mean(new int[] {-1}, true);
+        return centred.div(var.add(eps).sqrt()).mul(gamma).add(beta);
+    }
+
+    /** Exact GELU, {@code 0.5·x·(1 + erf(x/√2))}, as {@code torch.nn.GELU()}. */
+    static NDArray gelu(NDArray x) {
+        return x.mul(x.mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f)).mul(0.5f);
+    }
+
+    /** Adds every parameter of this block and its children under {@code prefix}, with dotted names. */
+    void collectParameters(String prefix, Map<String, Parameter> out) {
+        for (Pair<String, Parameter> p : getDirectParameters()) {
+            out.put(prefix + p.getValue().getName(), p.getValue());
+        }
+        for (Pair<String, Block> c : getChildren()) {
+            if (c.getValue() instanceof DemBlock child) {
+                String name = childName(c.getKey());
+                child.collectParameters(name.isEmpty() ? prefix : prefix + name + ".", out);
+            }
+        }
+    }
+
+    /** The parameters with dotted names, in a stable order. */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collectParameters("", out);
+        return out;
+    }
+
+    /** Total number of parameter values. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : namedParameters().values()) {
+            n += p.getShape().size();
+        }
+        return n;
+    }
+
+    /** DJL prefixes child names with a two-digit index ("01attention"); the dotted name drops it. */
+    private static String childName(String djlName) {
+        return djlName.replaceFirst("^\\d+", "");
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (Pair<String, Block> c : getChildren()) {
+            c.getValue().initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    /** Single-output helper for {@code forwardInternal}. */
+    static NDList list(NDArray a) {
+        return new NDList(a);
+    }
+}

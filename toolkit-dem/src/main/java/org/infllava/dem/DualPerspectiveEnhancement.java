@@ -1,0 +1,306 @@
+package org.infllava.dem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.infllava.crop.CropGrid;
+import org.infllava.crop.GridMaps;
+import org.infllava.crop.GridMaps.Layout;
+
+/**
+ * The Dual-perspective Enhancement Module (§4.3) followed by pooling (eq. 7) and the low-resolution combine (§5.5).
+ *
+ * <pre>
+ *   F^loc, F^glo (B, n_H·h, n_W·w, d)          recombined sub-features, eq. (5)-(6)
+ *     V^glo = GPE(F^loc, F^glo)                 eq. (18)-(21)   (B, H, W, d)
+ *     V^loc = LPE(F^loc, F^glo)                 eq. (22)-(25)   (B, H, W, d)
+ *     V^dual = fusion(V^glo, V^loc)             eq. (26)-(27)   (B, H, W, d)   [variant decides]
+ *     F^dual = pool(V^dual)                     eq. (7)         (B, h, w, d)
+ *     out = combine(F^dual, F^low)              §5.5            (B, h, w, d)
+ * </pre>
+ * As a DJL block: inputs {@code (F^loc, F^glo[, F^low])}, output {@code (out)}. Parameter names (without the
+ * {@code spatial_embed.} prefix of checkpoints): {@code attention.*} when shared, else {@code attention_global.*} and
+ * {@code attention_local.*}; fusion parameters at top level ({@code ffn_crop.0.weight}, {@code fuse_global.weight},
+ * ...).
+ */
+public final class DualPerspectiveEnhancement extends DemBlock {
+
+    private final DemConfig config;
+    private final GlobalPerspectiveEnhancement globalEnhancement;
+    private final LocalPerspectiveEnhancement localEnhancement;
+    private final FusionBlock fusion;
+
+    private DualPerspectiveEnhancement(DemConfig c) {
+        this.config = c;
+        DemVariant v = c.variant();
+        WindowCrossAttention shared = null;
+        WindowCrossAttention forGlobal = null;
+        WindowCrossAttention forLocal = null;
+        if (v.usesGlobalEnhancement() || v.usesLocalEnhancement()) {
+            if (c.sharedAttention()) {
+                shared = addChildBlock("attention", attention(c));
+                forGlobal = shared;
+                forLocal = shared;
+            } else {
+                forGlobal = v.usesGlobalEnhancement() ? addChildBlock("attention_global", attention(c)) : null;
+                forLocal = v.usesLocalEnhancement() ? addChildBlock("attention_local", attention(c)) : null;
+            }
+        }
+        this.globalEnhancement = forGlobal == null ? null : new GlobalPerspectiveEnhancement(forGlobal, c.pairing());
+        this.localEnhancement = forLocal == null ? null : new LocalPerspectiveEnhancement(forLocal, c.pairing());
+        this.fusion = v.usesFusion() ? addChildBlock("", c.fusion().create(c.channels())) : null;
+    }
+
+    private static WindowCrossAttention attention(DemConfig c) {
+        return WindowCrossAttention.builder().setChannels(c.channels()).optHeads(c.heads())
+                .optOutProjection(c.outProjection()).optResidual(c.residual()).optNorm(c.norm()).optBias(c.bias())
+                .build();
+    }
+
+    /** A builder whose defaults are the paper's equations (see {@link Builder}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration. */
+    public DemConfig config() {
+        return config;
+    }
+
+    /**
+     * The map before pooling: {@code (B, H, W, d)} from the recombined local and global maps, as the variant wires it.
+     */
+    public NDArray enhance(ParameterStore ps, NDArray local, NDArray global, boolean training) {
+        checkMaps(local, global);
+        int cols = config.columns();
+        int rows = config.rows();
+        DemVariant.Parts parts = new DemVariant.Parts() {
+            @Override
+            public NDArray globalEnhanced() {
+                return globalEnhancement.globalPerspectiveEnhancement(ps, local, global, cols, rows, training);
+            }
+
+            @Override
+            public NDArray localEnhanced() {
+                return localEnhancement.localPerspectiveEnhancement(ps, local, global, cols, rows, training);
+            }
+
+            @Override
+            public NDArray fuse(NDArray globalEnhanced, NDArray localEnhanced) {
+                return fusion.fuse(ps, globalEnhanced, localEnhanced, training);
+            }
+        };
+        return config.variant().combine(parts, local, global);
+    }
+
+    /**
+     * The whole module on recombined maps.
+     *
+     * @param local {@code F^loc (B, H, W, d)}
+     * @param global {@code F^glo (B, H, W, d)}
+     * @param lowRes {@code (B, h, w, d)} or {@code null}
+     * @return {@code (B, h, w, d)}, or {@code (B, H, W, d)} with a pooling that keeps the resolution
+     */
+    public NDArray forward(ParameterStore ps, NDArray local, NDArray global, NDArray lowRes, boolean training) {
+        NDArray pooled = config.pooling().pool(enhance(ps, local, global, training), config.columns(), config.rows());
+        return lowRes == null ? pooled : config.lowResCombine().combine(pooled, lowRes);
+    }
+
+    /**
+     * The module on sub-features straight from the encoder: recombines them with eq. (5)-(6) first.
+     *
+     * @param localSubs {@code (B·N, h, w, d)}, local sub-image {@code k = n_W·row + col} of item {@code b} at
+     *     {@code b·N + k}
+     * @param globalSubs {@code (B·N, h, w, d)}, global sub-image {@code k = n_W·i + j}
+     * @param lowRes {@code (B, h, w, d)} or {@code null}
+     */
+    public NDArray forwardSubFeatures(ParameterStore ps, NDArray localSubs, NDArray globalSubs, NDArray lowRes,
+            boolean training) {
+        Shape s = localSubs.getShape();
+        if (s.dimension() != 4 || !s.equals(globalSubs.getShape())) {
+            throw new IllegalArgumentException("expected local and global sub-features (B·N, h, w, d) of one shape, got "
+                    + s + " and " + globalSubs.getShape());
+        }
+        CropGrid g = CropGrid.of(config.columns(), config.rows(), (int) s.get(2), (int) s.get(1));
+        NDArray local = GridMaps.recombineLocal(localSubs, g, Layout.CHANNELS_LAST); // (B, H, W, d)
+        NDArray global = GridMaps.recombineGlobal(globalSubs, g, Layout.CHANNELS_LAST); // (B, H, W, d)
+        return forward(ps, local, global, lowRes, training);
+    }
+
+    private void checkMaps(NDArray local, NDArray global) {
+        Shape s = local.getShape();
+        if (s.dimension() != 4 || s.get(3) != config.channels() || !s.equals(global.getShape())) {
+            throw new IllegalArgumentException("expected local and global maps (B, H, W, " + config.channels()
+                    + ") of one shape, got " + s + " and " + global.getShape());
+        }
+        if (s.get(1) % config.rows() != 0 || s.get(2) % config.columns() != 0) {
+            throw new IllegalArgumentException("map " + s + " is not a " + config.columns() + "x" + config.rows()
+                    + " grid of sub-features");
+        }
+    }
+
+    /** Initialises every parameter from {@code seed} (PyTorch's default initialisation). */
+    public void initialize(NDManager manager, long seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+        Shape map = new Shape(1, config.rows(), config.columns(), config.channels());
+        initialize(manager, DataType.FLOAT32, map, map);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return list(forward(ps, inputs.get(0), inputs.get(1), inputs.size() > 2 ? inputs.get(2) : null, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        if (config.pooling().keepsResolution()) {
+            return new Shape[] {s};
+        }
+        return new Shape[] {new Shape(s.get(0), s.get(1) / config.rows(), s.get(2) / config.columns(), s.get(3))};
+    }
+
+    @Override
+    public String toString() {
+        return "DualPerspectiveEnhancement" + config + " (" + parameterCount() + " parameters)";
+    }
+
+    /**
+     * Builder. {@code setChannels} and {@code setGrid} are required; the defaults are the paper's equations: variant
+     * {@code FULL}, fusion {@code LINEAR_CONCAT} (eq. 26-27), pooling {@code AVERAGE} (eq. 7), low-res combine
+     * {@code ADD}, pairing {@code EQUATIONS_4_3_2} (eq. 18-19, 22-23), separate attention per direction, 1 head
+     * (eq. 20: scale {@code 1/√d}), no output projection, no residual, no norm, no bias.
+     */
+    public static final class Builder {
+        private int channels;
+        private int columns;
+        private int rows;
+        private int heads = 1;
+        private DemVariant variant = StandardVariant.FULL;
+        private Fusion fusion = StandardFusion.LINEAR_CONCAT;
+        private Pooling pooling = StandardPooling.AVERAGE;
+        private LowResCombine lowResCombine = LowResCombine.ADD;
+        private ReCropPairing pairing = ReCropPairing.EQUATIONS_4_3_2;
+        private boolean sharedAttention;
+        private boolean outProjection;
+        private WindowCrossAttention.Residual residual = WindowCrossAttention.Residual.NONE;
+        private WindowCrossAttention.Norm norm = WindowCrossAttention.Norm.NONE;
+        private boolean bias;
+
+        private Builder() {}
+
+        /** Feature width {@code d}. Required. */
+        public Builder setChannels(int channels) {
+            this.channels = channels;
+            return this;
+        }
+
+        /** The crop grid {@code n_W × n_H}. Required. */
+        public Builder setGrid(int columns, int rows) {
+            this.columns = columns;
+            this.rows = rows;
+            return this;
+        }
+
+        /** Attention heads; default 1. */
+        public Builder optHeads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        /** Variant; default {@link StandardVariant#FULL}. */
+        public Builder optVariant(DemVariant variant) {
+            this.variant = variant;
+            return this;
+        }
+
+        /** Fusion; default {@link StandardFusion#LINEAR_CONCAT}. */
+        public Builder optFusion(Fusion fusion) {
+            this.fusion = fusion;
+            return this;
+        }
+
+        /** Pooling; default {@link StandardPooling#AVERAGE}. */
+        public Builder optPooling(Pooling pooling) {
+            this.pooling = pooling;
+            return this;
+        }
+
+        /** Low-resolution combine; default {@link LowResCombine#ADD}. */
+        public Builder optLowResCombine(LowResCombine lowResCombine) {
+            this.lowResCombine = lowResCombine;
+            return this;
+        }
+
+        /** Re-crop pairing; default {@link ReCropPairing#EQUATIONS_4_3_2}. */
+        public Builder optPairing(ReCropPairing pairing) {
+            this.pairing = pairing;
+            return this;
+        }
+
+        /** One attention for both directions; default false (separate, eq. 20 and 24). */
+        public Builder optSharedAttention(boolean sharedAttention) {
+            this.sharedAttention = sharedAttention;
+            return this;
+        }
+
+        /** Attention output projection; default false. */
+        public Builder optOutProjection(boolean outProjection) {
+            this.outProjection = outProjection;
+            return this;
+        }
+
+        /** Attention residual; default none. */
+        public Builder optResidual(WindowCrossAttention.Residual residual) {
+            this.residual = residual;
+            return this;
+        }
+
+        /** Attention normalisation; default none. */
+        public Builder optNorm(WindowCrossAttention.Norm norm) {
+            this.norm = norm;
+            return this;
+        }
+
+        /** Biases on the attention projections; default false. */
+        public Builder optBias(boolean bias) {
+            this.bias = bias;
+            return this;
+        }
+
+        /** The validated configuration. */
+        public DemConfig buildConfig() {
+            if (channels < 1) {
+                throw new IllegalArgumentException("setChannels is required and must be positive, got channels="
+                        + channels);
+            }
+            if (columns < 1 || rows < 1) {
+                throw new IllegalArgumentException("setGrid is required: grid must be at least 1x1, got " + columns
+                        + "x" + rows);
+            }
+            if (heads < 1 || channels % heads != 0) {
+                throw new IllegalArgumentException("channels must divide into heads: channels=" + channels + " heads="
+                        + heads);
+            }
+            if (variant == null || fusion == null || pooling == null || lowResCombine == null || pairing == null
+                    || residual == null || norm == null) {
+                throw new IllegalArgumentException("variant, fusion, pooling, lowResCombine, pairing, residual and "
+                        + "norm must not be null");
+            }
+            if (variant.usesFusion()) {
+                fusion.create(channels); // the fusion checks its channel constraint with the value in the message
+            }
+            return new DemConfig(channels, columns, rows, heads, variant, fusion, pooling, lowResCombine, pairing,
+                    sharedAttention, outProjection, residual, norm, bias);
+        }
+
+        /** Builds the module (parameters not yet initialised: call {@link #initialize(NDManager, long)}). */
+        public DualPerspectiveEnhancement build() {
+            return new DualPerspectiveEnhancement(buildConfig());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.infllava.dem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
+
+/**
+ * Local-perspective enhancement, eq. (22)-(25): the local map {@code F^loc} is the query, the global map
+ * {@code F^glo} the key and value; both are re-cropped with the same index maps ({@link ReCropPairing}), attend window
+ * by window, and the enhanced windows {@code V_i^loc} are reassembled into {@code V^loc}.
+ *
+ * <p>Shapes: {@code F^loc, F^glo: (B, H, W, d) → V^loc: (B, H, W, d)}.
+ */
+public final class LocalPerspectiveEnhancement {
+
+    private final WindowCrossAttention attention;
+    private final ReCropPairing pairing;
+
+    /** Enhancement with its attention block (possibly shared with the other direction) and pairing. */
+    public LocalPerspectiveEnhancement(WindowCrossAttention attention, ReCropPairing pairing) {
+        this.attention = attention;
+        this.pairing = pairing;
+    }
+
+    /** Local-perspective enhancement, eq. (22)-(25): {@code V^loc}. */
+    public NDArray localPerspectiveEnhancement(ParameterStore ps, NDArray local, NDArray global, int columns,
+            int rows, boolean training) {
+        return attention.attend(ps, local, global, columns, rows, pairing.localQueryWindows(), training);
+    }
+
+    /** The attention block. */
+    public WindowCrossAttention attention() {
+        return attention;
+    }
+}

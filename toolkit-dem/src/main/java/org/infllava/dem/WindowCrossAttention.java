@@ -1,0 +1,220 @@
+package org.infllava.dem;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.infllava.crop.CropGrid;
+import org.infllava.crop.GridMaps;
+import org.infllava.crop.GridMaps.Layout;
+import org.infllava.crop.Perspective;
+
+/**
+ * Multi-head cross-attention computed independently inside matching windows of two feature maps (the attention of
+ * eq. (20)-(21) and (24)-(25)).
+ *
+ * <p>Shapes: query map {@code (B, H, W, d)}, key/value map {@code (B, H, W, d)} with {@code H = n_H·h},
+ * {@code W = n_W·w}; output {@code (B, H, W, d)}. The windows are the {@code N = n_W·n_H} sub-features that the crop
+ * module's index maps cut ({@link Perspective#LOCAL}: contiguous {@code h × w} blocks, {@code C_loc};
+ * {@link Perspective#GLOBAL}: strided samples, {@code C_glo}); window {@code k} of the query map attends only to
+ * window {@code k} of the key/value map.
+ *
+ * <p>Because the projections act token by token, they are applied once to each whole map and the windows are cut
+ * from the projected maps; all windows of all images then go through one batched matmul of
+ * {@code (B·N, heads, T, d_k) × (B·N, heads, d_k, T)} with {@code T = h·w}, {@code d_k = d / heads}:
+ * <pre>
+ *   A = softmax(Q Kᵀ / √d_k),  O = A V                      (eq. 20-21 with heads = 1: d_k = d)
+ *   out = [out-proj](O) [+ residual]  [then LayerNorm when post-LN]
+ * </pre>
+ * Parameter names follow the published {@code MultiHeadedAttention}: {@code linears.0..3} = q, k, v, out;
+ * {@code ln} = the LayerNorm.
+ */
+public final class WindowCrossAttention extends DemBlock {
+
+    /** What is added to the attention output. */
+    public enum Residual {
+        /** Nothing (eq. 21, 25). */
+        NONE,
+        /** The query map as given, before its projection (the published code). */
+        RAW_QUERY,
+        /** The projected query {@code Q}. */
+        PROJECTED_QUERY
+    }
+
+    /** Where a LayerNorm sits. */
+    public enum Norm {
+        /** No normalisation (eq. 20-21). */
+        NONE,
+        /** LayerNorm of both inputs before the projections. */
+        PRE_LN,
+        /** LayerNorm of the output after the residual (the published code). */
+        POST_LN
+    }
+
+    private final int channels;
+    private final int heads;
+    private final Residual residual;
+    private final Norm norm;
+    private final Dense q;
+    private final Dense k;
+    private final Dense v;
+    private final Dense out;
+    private final DemBlock.Norm ln;
+
+    private WindowCrossAttention(Builder b) {
+        this.channels = b.channels;
+        this.heads = b.heads;
+        this.residual = b.residual;
+        this.norm = b.norm;
+        this.q = dense("linears.0", channels, channels, b.bias);
+        this.k = dense("linears.1", channels, channels, b.bias);
+        this.v = dense("linears.2", channels, channels, b.bias);
+        this.out = b.outProjection ? dense("linears.3", channels, channels, b.bias) : null;
+        this.ln = norm == Norm.NONE ? null : layerNorm("ln", channels);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Channels {@code d}. */
+    public int channels() {
+        return channels;
+    }
+
+    /** Attention heads. */
+    public int heads() {
+        return heads;
+    }
+
+    /**
+     * Cross-attention inside matching windows.
+     *
+     * @param query {@code (B, H, W, d)}
+     * @param keyValue {@code (B, H, W, d)}
+     * @param columns {@code n_W}, windows across
+     * @param rows {@code n_H}, windows down
+     * @param windows how windows are cut: {@code C_loc} ({@link Perspective#LOCAL}) or {@code C_glo}
+     * @return {@code (B, H, W, d)}
+     */
+    public NDArray attend(ParameterStore ps, NDArray query, NDArray keyValue, int columns, int rows,
+            Perspective windows, boolean training) {
+        Shape s = query.getShape();
+        if (s.dimension() != 4 || s.get(3) != channels || !s.equals(keyValue.getShape())) {
+            throw new IllegalArgumentException("expected query and key/value maps (B, H, W, " + channels + ") of one "
+                    + "shape, got " + s + " and " + keyValue.getShape());
+        }
+        if (s.get(1) % rows != 0 || s.get(2) % columns != 0) {
+            throw new IllegalArgumentException("map " + s + " does not split into a " + columns + "x" + rows
+                    + " grid of windows");
+        }
+        CropGrid grid = CropGrid.of(columns, rows, (int) (s.get(2) / columns), (int) (s.get(1) / rows));
+        NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, query, training) : query;
+        NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
+        NDArray qp = q.apply(ps, qIn, training); // (B, H, W, d)
+        NDArray kp = k.apply(ps, kvIn, training); // (B, H, W, d)
+        NDArray vp = v.apply(ps, kvIn, training); // (B, H, W, d)
+        float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
+        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scale), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray kw = splitHeads(GridMaps.crop(kp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray vw = splitHeads(GridMaps.crop(vp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray attn = qw.matMul(kw.transpose(0, 1, 3, 2)).softmax(-1); // (B·N, nh, T, T)
+        long bn = attn.getShape().get(0);
+        NDArray o = attn.matMul(vw) // (B·N, nh, T, dk)
+                .transpose(0, 2, 1, 3) // (B·N, T, nh, dk)
+                .reshape(bn, grid.subHeight(), grid.subWidth(), channels); // (B·N, h, w, d)
+        NDArray y = GridMaps.recombine(o, grid, windows, Layout.CHANNELS_LAST); // (B, H, W, d)
+        if (out != null) {
+            y = out.apply(ps, y, training);
+        }
+        if (residual == Residual.RAW_QUERY) {
+            y = y.add(query);
+        } else if (residual == Residual.PROJECTED_QUERY) {
+            y = y.add(qp);
+        }
+        return norm == Norm.POST_LN ? ln.apply(ps, y, training) : y;
+    }
+
+    /** {@code (B·N, h, w, d) → (B·N, heads, h·w, d/heads)}. */
+    private NDArray splitHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1) * s.get(2), heads, channels / heads) // (B·N, T, nh, dk)
+                .transpose(0, 2, 1, 3); // (B·N, nh, T, dk)
+    }
+
+    /** Inputs: query map, key/value map; the windows are one contiguous block ({@code 1×1} grid, full attention). */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return list(attend(ps, inputs.get(0), inputs.get(1), 1, 1, Perspective.LOCAL, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    /** Builder: {@code setChannels} is required. */
+    public static final class Builder {
+        private int channels;
+        private int heads = 1;
+        private boolean outProjection;
+        private Residual residual = Residual.NONE;
+        private Norm norm = Norm.NONE;
+        private boolean bias;
+
+        private Builder() {}
+
+        /** Channels {@code d}. Required. */
+        public Builder setChannels(int channels) {
+            this.channels = channels;
+            return this;
+        }
+
+        /** Heads; default 1 (eq. 20: scale {@code 1/√d}). */
+        public Builder optHeads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        /** Output projection {@code linears.3}; default off (eq. 21). */
+        public Builder optOutProjection(boolean outProjection) {
+            this.outProjection = outProjection;
+            return this;
+        }
+
+        /** Residual; default {@link Residual#NONE}. */
+        public Builder optResidual(Residual residual) {
+            this.residual = residual;
+            return this;
+        }
+
+        /** Normalisation; default {@link Norm#NONE}. */
+        public Builder optNorm(Norm norm) {
+            this.norm = norm;
+            return this;
+        }
+
+        /** Biases on the projections; default off (the equations have none). */
+        public Builder optBias(boolean bias) {
+            this.bias = bias;
+            return this;
+        }
+
+        /** Validates: {@code channels > 0}, {@code heads > 0}, {@code channels % heads == 0}. */
+        public WindowCrossAttention build() {
+            if (channels < 1) {
+                throw new IllegalArgumentException("setChannels is required and must be positive, got " + channels);
+            }
+            if (heads < 1 || channels % heads != 0) {
+                throw new IllegalArgumentException("channels must divide into heads: channels=" + channels + " heads="
+                        + heads);
+            }
+            if (residual == null || norm == null) {
+                throw new IllegalArgumentException("residual and norm must not be null");
+            }
+            return new WindowCrossAttention(this);
+        }
+    }
+}
