@@ -14,6 +14,7 @@ import org.infllava.crop.CropGrid;
 import org.infllava.crop.GridMaps;
 import org.infllava.crop.GridMaps.Layout;
 import org.infllava.crop.Perspective;
+import ai.djl.training.ParameterStore;
 import org.infllava.io.InvalidInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code infllava bench crop}: milliseconds per image for each perspective and for recombination. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks that print numbers.",
-        subcommands = {BenchCommand.Crop.class})
+        subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -117,6 +118,128 @@ final class BenchCommand implements Runnable {
             Arrays.sort(ms);
             t.row(name, String.format("%.2f", ms[ms.length / 2]), String.format("%.2f", ms[0]),
                     String.format("%.2f", ms[(int) Math.min(ms.length - 1, Math.ceil(ms.length * 0.9) - 1)]));
+        }
+    }
+
+    /** {@code infllava bench dem}: forward time and peak native memory of the presets beside naive attention. */
+    @Command(name = "dem", mixinStandardHelpOptions = true,
+            description = "DEM forward time and peak native memory at the real size (3x3 grid, 24x24 tokens, d=1024), "
+                    + "PAPER and REFERENCE beside a naive full cross-attention over all tokens.")
+    static final class Dem implements Callable<Integer> {
+
+        @Option(names = "--channels", defaultValue = "1024", description = "d (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--grid", defaultValue = "3", description = "N x N grid (default: ${DEFAULT-VALUE}).")
+        int grid;
+
+        @Option(names = "--tokens", defaultValue = "24", description = "Tokens per sub-image side (default: ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = "--heads", defaultValue = "8", description = "Heads of REFERENCE and naive (default: ${DEFAULT-VALUE}).")
+        int heads;
+
+        @Option(names = "--iterations", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--no-naive", description = "Skip the naive full attention.")
+        boolean noNaive;
+
+        @Option(names = "--only", paramLabel = "paper|reference|naive",
+                description = "Run one module only (a fresh process per module gives comparable peak memory).")
+        String only;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (only != null && !List.of("paper", "reference", "naive").contains(only.toLowerCase(java.util.Locale.ROOT))) {
+                throw new InvalidInputException("--only must be paper, reference or naive, got '" + only + "'");
+            }
+            if (channels < 16 || grid < 1 || tokens < 1 || heads < 1 || channels % heads != 0 || iterations < 1) {
+                throw new InvalidInputException("bench dem: need channels >= 16 divisible by heads, grid, tokens and "
+                        + "iterations >= 1; got channels=" + channels + " heads=" + heads + " grid=" + grid
+                        + " tokens=" + tokens + " iterations=" + iterations);
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            int side = grid * tokens;
+            long n = (long) side * side;
+            o.printf("bench dem: maps (1, %d, %d, %d), grid %dx%d of %dx%d tokens, %d warm-up + %d timed runs, "
+                    + "%d cores, %s threads%n", side, side, channels, grid, grid, tokens, tokens, warmup, iterations,
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            TextTable t = new TextTable("module", "parameters", "median s", "min s", "peak native MB",
+                    "all scores MB");
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray local = m.randomNormal(new Shape(1, side, side, channels));
+                NDArray global = m.randomNormal(new Shape(1, side, side, channels));
+                NDArray low = m.randomNormal(new Shape(1, tokens, tokens, channels));
+                ParameterStore ps = new ParameterStore(m, false);
+                long windowScores = 2L * grid * grid * heads * (long) tokens * tokens * tokens * tokens * 4;
+                if (selected("paper")) {
+                    run(t, "PAPER (1 head, separate, avg pool)", org.infllava.dem.DemPresets.paper(channels, grid,
+                            grid), m, ps, local, global, low, 2L * grid * grid * (long) tokens * tokens * tokens * tokens * 4);
+                }
+                if (selected("reference")) {
+                    run(t, "REFERENCE (SpatialEmbed)", org.infllava.dem.DemPresets.reference(channels, grid, grid,
+                            heads), m, ps, local, global, low, windowScores);
+                }
+                if (!noNaive && selected("naive")) {
+                    // Naive: every token attends to every token, all heads' scores held at once.
+                    org.infllava.dem.WindowCrossAttention naive = org.infllava.dem.WindowCrossAttention.builder()
+                            .setChannels(channels).optHeads(heads).optBias(true).optOutProjection(true)
+                            .optMaxScoreBytes(Long.MAX_VALUE).build();
+                    naive.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, local.getShape(), global.getShape());
+                    time(t, "naive full cross-attention, both directions", naive.getParameters().stream()
+                            .mapToLong(p -> p.getValue().getShape().size()).sum(), 2L * heads * n * n * 4, m, () -> {
+                                naive.attend(ps, global, local, 1, 1, Perspective.LOCAL, false);
+                                return naive.attend(ps, local, global, 1, 1, Perspective.LOCAL, false);
+                            });
+                }
+            }
+            o.print(t);
+            o.println("peak native MB: resident memory above the start of each forward (sampled every ms); all scores"
+                    + " MB: the (windows, heads, T, T) float32 score tensors of both directions if held at once (heads"
+                    + " are computed in groups of <= 32 MiB and freed in inference).");
+            return 0;
+        }
+
+        private boolean selected(String name) {
+            return only == null || only.equalsIgnoreCase(name);
+        }
+
+        private void run(TextTable t, String name, org.infllava.dem.DualPerspectiveEnhancement dem, NDManager m,
+                ParameterStore ps, NDArray local, NDArray global, NDArray low, long scoreBytes) {
+            dem.initialize(m, 0);
+            time(t, name, dem.parameterCount(), scoreBytes, m, () -> dem.forward(ps, local, global, low, false));
+        }
+
+        private void time(TextTable t, String name, long params, long scoreBytes, NDManager m,
+                java.util.function.Supplier<NDArray> forward) {
+            for (int i = 0; i < warmup; i++) {
+                try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                    forward.get().toFloatArray();
+                }
+            }
+            double[] s = new double[iterations];
+            long peak = 0;
+            for (int i = 0; i < iterations; i++) {
+                System.gc();
+                try (MemorySampler mem = new MemorySampler(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                    long t0 = System.nanoTime();
+                    forward.get().toFloatArray();
+                    s[i] = (System.nanoTime() - t0) / 1e9;
+                    peak = Math.max(peak, mem.peakAboveBaseline());
+                }
+            }
+            Arrays.sort(s);
+            t.row(name, String.format("%,d", params), String.format("%.3f", s[s.length / 2]), String.format("%.3f", s[0]),
+                    MemorySampler.available() ? String.format("%.0f", peak / 1e6) : "n/a",
+                    String.format("%.0f", scoreBytes / 1e6));
         }
     }
 }
