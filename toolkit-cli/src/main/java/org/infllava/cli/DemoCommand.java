@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         int glyph = Math.max(6, size / 100);
         SyntheticScene scene = SyntheticScene.render(size, size, glyph, seed);
         ImageFiles.writePng(scene.image(), run.resolve("scene.png"));
-        o.printf("[1/5] scene %dx%d, seed %d: %d glyphs of %d px, 1-px lines, 1-px checkerboard -> scene.png%n",
+        o.printf("[1/6] scene %dx%d, seed %d: %d glyphs of %d px, 1-px lines, 1-px checkerboard -> scene.png%n",
                 size, size, seed, scene.glyphs().size(), glyph, Math.max(4, size / 8));
 
         // 2. Dual-perspective crops, written atomically with their manifest.
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         ImageFiles.writePng(CropPictures.overlay(crops, g.count() / 2), run.resolve("overlay.png"));
         ImageFiles.writePng(CropPictures.mosaic(crops, Perspective.LOCAL, 4), run.resolve("local-mosaic.png"));
         ImageFiles.writePng(CropPictures.mosaic(crops, Perspective.GLOBAL, 4), run.resolve("global-mosaic.png"));
-        o.printf("[2/5] DCM %s: %d local + %d global sub-images of %dx%d + low-res view -> crops/ (manifest.json),"
+        o.printf("[2/6] DCM %s: %d local + %d global sub-images of %dx%d + low-res view -> crops/ (manifest.json),"
                 + " overlay.png, local-mosaic.png, global-mosaic.png%n", g.columns() + "x" + g.rows(),
                 crops.local().size(), crops.global().size(), subSize, subSize);
 
@@ -109,16 +109,19 @@ final class DemoCommand implements Callable<Integer> {
                 Arrays.equals(canvas, GridMaps.pixels(GridMaps.recombineLocal(readBack(run, crops, Perspective.LOCAL), g)))
                         && Arrays.equals(canvas, GridMaps.pixels(
                                 GridMaps.recombineGlobal(readBack(run, crops, Perspective.GLOBAL), g))));
-        o.printf("[3/5] image round trips checked on %,d pixels%n", canvas.length);
+        o.printf("[3/6] image round trips checked on %,d pixels%n", canvas.length);
 
         // 4. The same index maps on DJL tensors: pixels (B, C, H, W) and feature maps (B, H, W, C).
         tensorChecks(o, crops);
 
-        // 5. The budget.
+        // 5. The DEM on patch features of the crops: PAPER and REFERENCE side by side.
+        demStep(o, crops);
+
+        // 6. The budget.
         String table = TokensCommand.table(size, size, dcm,
                 EncoderSpec.clipVitL14x336().withResolution(subSize, Math.max(1, subSize / 24)));
         Files.writeString(run.resolve("budget.txt"), table, StandardCharsets.UTF_8);
-        o.println("[5/5] token / FLOP budget (encoder shaped like CLIP-ViT-L, 24x24 patches per sub-image):");
+        o.println("[6/6] token / FLOP budget (encoder shaped like CLIP-ViT-L, 24x24 patches per sub-image):");
         o.print(table);
 
         JsonObject summary = new JsonObject();
@@ -171,9 +174,85 @@ final class DemoCommand implements Callable<Integer> {
                 check(o, String.format("reference low-res view == global sub-image #%d (max |diff| %.1e)", centre,
                         maxDiff), maxDiff < 1e-5f);
             }
-            o.printf("[4/5] tensor path on %s %s%n", Engine.getInstance().getEngineName(),
+            o.printf("[4/6] tensor path on %s %s%n", Engine.getInstance().getEngineName(),
                     Engine.getInstance().getVersion());
         }
+    }
+
+    /**
+     * Stand-in encoder features (no CLIP here): each sub-image cut into {@code t × t} patches, the mean colour of each
+     * patch projected to {@code d = 64} by a fixed random matrix. Then both DEM presets run on them, and the gradient
+     * of the output says which sub-images influence it.
+     */
+    private void demStep(PrintWriter o, DualCrops crops) {
+        CropGrid g = crops.plan().grid();
+        int sub = g.subWidth();
+        int t = 1;
+        for (int c = 1; c <= Math.min(24, sub); c++) {
+            if (sub % c == 0 && g.subHeight() % c == 0) {
+                t = c;
+            }
+        }
+        int n = g.count();
+        o.printf("[5/6] DEM (d = 64) on stand-in patch features (%dx%d patches of mean colour per sub-image), "
+                + "PAPER vs REFERENCE, and which inputs reach the output (gradient):%n", t, t);
+        TextTable table = new TextTable("preset", "parameters", "output", "fwd+bwd ms", "local inputs with gradient",
+                "global inputs with gradient");
+        float[] x = ClipPreprocessor.clip().normalize(crops.canvas());
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+            NDArray pixels = m.create(x, new ai.djl.ndarray.types.Shape(1, 3, g.height(), g.width())); // (B, C, H, W)
+            NDArray proj = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 64));
+            NDArray local = patchFeatures(GridMaps.crop(pixels, g, Perspective.LOCAL, Layout.CHANNELS_FIRST), t, proj);
+            NDArray global = patchFeatures(GridMaps.crop(pixels, g, Perspective.GLOBAL, Layout.CHANNELS_FIRST), t, proj);
+            float[] low = ClipPreprocessor.lowResReference(x, g.height(), g.width(), g.subHeight(), g.subWidth());
+            NDArray lowRes = patchFeatures(m.create(low, new ai.djl.ndarray.types.Shape(1, 3, g.subHeight(),
+                    g.subWidth())), t, proj);
+            for (boolean reference : new boolean[] {false, true}) {
+                org.infllava.dem.DualPerspectiveEnhancement dem = reference
+                        ? org.infllava.dem.DemPresets.reference(64, g.columns(), g.rows(), 8)
+                        : org.infllava.dem.DemPresets.paper(64, g.columns(), g.rows());
+                dem.initialize(m, seed);
+                NDArray l = local.duplicate();
+                NDArray gl = global.duplicate();
+                l.setRequiresGradient(true);
+                gl.setRequiresGradient(true);
+                long t0 = System.nanoTime();
+                NDArray out;
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    out = dem.forwardSubFeatures(new ai.djl.training.ParameterStore(m, false), l, gl, lowRes, true);
+                    gc.backward(out.mul(m.randomNormal(out.getShape())).sum());
+                }
+                double ms = (System.nanoTime() - t0) / 1e6;
+                int liveLocal = 0;
+                int liveGlobal = 0;
+                for (int k = 0; k < n; k++) {
+                    liveLocal += l.getGradient().get(k).abs().sum().getFloat() > 0 ? 1 : 0;
+                    liveGlobal += gl.getGradient().get(k).abs().sum().getFloat() > 0 ? 1 : 0;
+                }
+                table.row(reference ? "REFERENCE" : "PAPER", String.format("%,d", dem.parameterCount()),
+                        out.getShape().toString(), String.format("%.0f", ms), liveLocal + " of " + n,
+                        liveGlobal + " of " + n);
+                if (reference && g.columns() == g.rows() && g.columns() % 2 == 1) {
+                    check(o, "REFERENCE: only the centre global sub-image reaches the output (bilinear at odd factor)",
+                            liveGlobal == 1 && liveLocal == n);
+                } else if (!reference) {
+                    check(o, "PAPER: every local and global sub-image reaches the output (average pooling)",
+                            liveGlobal == n && liveLocal == n);
+                }
+            }
+        }
+        o.print(table.toString().indent(6));
+    }
+
+    /** {@code (N, 3, S, S)} pixels to {@code (N, t, t, 64)} features: patch means projected by {@code proj (3, 64)}. */
+    private static NDArray patchFeatures(NDArray subs, int t, NDArray proj) {
+        ai.djl.ndarray.types.Shape s = subs.getShape();
+        long p = s.get(2) / t;
+        return subs.reshape(s.get(0), 3, t, p, t, p) // (N, 3, t, p, t, p)
+                .mean(new int[] {5}).mean(new int[] {3}) // (N, 3, t, t)
+                .transpose(0, 2, 3, 1) // (N, t, t, 3)
+                .matMul(proj); // (N, t, t, 64)
     }
 
     private static List<BufferedImage> readBack(Path run, DualCrops crops, Perspective p) {

@@ -58,7 +58,8 @@ class CommandsTest {
         CliRun run = CliRun.of("demo", "--out", dir.toString(), "--size", "96", "--sub-size", "32", "--seed", "3");
         assertEquals(0, run.code(), run.out() + run.err());
         assertTrue(run.out().contains("All checks passed"), run.out());
-        assertEquals(9, run.out().lines().filter(l -> l.trim().startsWith("ok")).count(), run.out());
+        assertEquals(11, run.out().lines().filter(l -> l.trim().startsWith("ok")).count(), run.out());
+        assertTrue(run.out().contains("REFERENCE") && run.out().contains("1 of 9"), run.out());
         Path demo;
         try (Stream<Path> s = Files.list(dir)) {
             demo = s.filter(p -> p.getFileName().toString().startsWith("demo-")).findFirst().orElseThrow();
