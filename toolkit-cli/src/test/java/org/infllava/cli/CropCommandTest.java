@@ -76,7 +76,7 @@ class CropCommandTest {
                     String name = p + "-" + r + "-" + c;
                     expectedFiles.add(name + ".png");
                     BufferedImage img = ClipPreprocessor.toRgb(ImageFiles.read(out.resolve(name + ".png")));
-                    HostTensor want = NpyArrays.read(GOLDEN.resolve("contract_" + golden + "_" + name + ".npy"));
+                    HostTensor want = NpyArrays.readConverting(GOLDEN.resolve("contract_" + golden + "_" + name + ".npy"));
                     assertEquals(want.shape()[0], img.getHeight());
                     assertArrayEquals(packed(want), GridMaps.pixels(img), golden + " " + name);
                 }
@@ -84,7 +84,7 @@ class CropCommandTest {
         }
         if (lowRes) {
             expectedFiles.add("low-res.png");
-            assertArrayEquals(packed(NpyArrays.read(GOLDEN.resolve("contract_" + golden + "_low-res.npy"))),
+            assertArrayEquals(packed(NpyArrays.readConverting(GOLDEN.resolve("contract_" + golden + "_low-res.npy"))),
                     GridMaps.pixels(ClipPreprocessor.toRgb(ImageFiles.read(out.resolve("low-res.png")))));
         }
         expectedFiles.add("manifest.json");

@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * NumPy {@code .npy} files (format 1.0/2.0, C order): the exchange format for golden values computed by independent
- * Python scripts. Reads {@code <f4 <f8 |u1 <i4 <i8} into floats (anything else, big-endian or Fortran order is
- * refused with a message naming the file); writes {@code <f4}.
+ * NumPy {@code .npy} files (format 1.0/2.0, C order): the exchange format with Python. {@link #read} takes float32
+ * only; {@link #readConverting} also takes {@code <f8 |u1 <i4 <i8}; big-endian, Fortran order and other dtypes are
+ * refused with a message naming the file. Writes {@code <f4}.
  */
 public final class NpyArrays {
 
@@ -25,8 +25,20 @@ public final class NpyArrays {
 
     private NpyArrays() {}
 
-    /** Reads a {@code .npy} file; errors name the file and the problem. */
+    /**
+     * Reads a float32 {@code .npy} file ({@code <f4}, C order): the exchange format with Python. Any other dtype is
+     * refused with a message naming the file, the dtype found and the fix.
+     */
     public static HostTensor read(Path file) {
+        return read(file, true);
+    }
+
+    /** Reads {@code <f4 <f8 |u1 <i4 <i8} (C order) and converts the values to float, for test fixtures and tools. */
+    public static HostTensor readConverting(Path file) {
+        return read(file, false);
+    }
+
+    private static HostTensor read(Path file, boolean float32Only) {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -60,6 +72,10 @@ public final class NpyArrays {
             n *= dim;
         }
         String descr = d.group(1);
+        if (float32Only && !descr.equals("<f4")) {
+            throw new InvalidInputException(file, "expected float32 little-endian ('<f4'), found dtype '" + descr
+                    + "' (save with numpy: a.astype(np.float32))");
+        }
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;

@@ -27,7 +27,7 @@ final class Goldens {
     }
 
     static HostTensor npy(String name) {
-        return NpyArrays.read(path(name));
+        return NpyArrays.readConverting(path(name));
     }
 
     /** An (H, W, 3) uint8 array from NumPy as packed RGB. */
