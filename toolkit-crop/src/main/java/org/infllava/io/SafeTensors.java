@@ -17,24 +17,57 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The Hugging Face safetensors format: an 8-byte little-endian header length, a JSON header
+ * One Hugging Face safetensors file: an 8-byte little-endian header length, a JSON header
  * {@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}}, then the raw little-endian data.
  *
- * <p>Reading maps each tensor's byte range separately ({@link FileChannel#map}), so files over 2 GB work as long as
- * one tensor is under 2 GB. F32, F16 and BF16 are read into floats in Java (DJL aborts the JVM on BF16 arrays).
- * Writing produces F32, atomically (temporary file, then rename).
+ * <p>{@link #open} reads the header only; {@link #read(String)} maps one tensor's byte range
+ * ({@link FileChannel#map}), so files over 2 GB work as long as one tensor is under 2 GB, and a sharded checkpoint
+ * costs memory only for the tensors asked for. F32, F16 and BF16 are converted to floats in Java (DJL aborts the JVM
+ * on BF16 arrays). {@link #write} produces F32 or F16, atomically (temporary file, then rename).
  */
-public final class SafeTensors {
+public final class SafeTensors implements AutoCloseable {
 
-    private SafeTensors() {}
+    /** Element types the writer produces. */
+    public enum DType {
+        /** 32-bit float. */
+        F32,
+        /** IEEE half precision. */
+        F16
+    }
 
-    /** Reads every tensor of a file, in header order; errors name the file and the problem. */
-    public static Map<String, HostTensor> read(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    /**
+     * Where one tensor lies.
+     *
+     * @param dtype F32, F16 or BF16
+     * @param shape its dimensions
+     * @param begin first byte, relative to the data section
+     * @param end one past the last byte
+     */
+    public record TensorInfo(String dtype, long[] shape, long begin, long end) {}
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+
+    private SafeTensors(Path file, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors) {
+        this.file = file;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.tensors = Collections.unmodifiableMap(tensors);
+    }
+
+    /** Opens a file and checks its header against the file size; errors name the file and the problem. */
+    public static SafeTensors open(Path file) {
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
             long size = ch.size();
             if (size < 8) {
                 throw new InvalidInputException(file, "not a safetensors file: " + size + " bytes, no header");
@@ -55,21 +88,23 @@ public final class SafeTensors {
                 throw new InvalidInputException(file, "bad safetensors header JSON: " + e.getMessage());
             }
             long dataStart = 8 + headerLen;
-            Map<String, HostTensor> out = new LinkedHashMap<>();
+            Map<String, TensorInfo> infos = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
+                if (!e.getKey().equals("__metadata__")) {
+                    infos.put(e.getKey(), info(file, e.getKey(), e.getValue().getAsJsonObject(), dataStart, size));
                 }
-                out.put(e.getKey(), readTensor(file, ch, e.getKey(), e.getValue().getAsJsonObject(), dataStart, size));
             }
-            return out;
+            return new SafeTensors(file, ch, dataStart, infos);
         } catch (IOException e) {
+            closeQuietly(ch);
             throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
         }
     }
 
-    private static HostTensor readTensor(Path file, FileChannel ch, String name, JsonObject info, long dataStart,
-            long fileSize) throws IOException {
+    private static TensorInfo info(Path file, String name, JsonObject info, long dataStart, long fileSize) {
         String dtype = info.get("dtype").getAsString();
         JsonArray shapeJson = info.getAsJsonArray("shape");
         long[] shape = new long[shapeJson.size()];
@@ -98,23 +133,85 @@ public final class SafeTensors {
         if (n > Integer.MAX_VALUE - 8) {
             throw new InvalidInputException(file, "tensor '" + name + "' has " + n + " elements, too many for one array");
         }
-        float[] data = new float[(int) n];
+        return new TensorInfo(dtype, shape, begin, end);
+    }
+
+    /** The file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Tensor names, in header order. */
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    /** The header entry of a tensor, or {@code null}. */
+    public TensorInfo info(String name) {
+        return tensors.get(name);
+    }
+
+    /** Reads one tensor as floats. */
+    public HostTensor read(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new InvalidInputException(file, "no tensor '" + name + "'");
+        }
+        int n = (int) ((t.end() - t.begin()) / (t.dtype().equals("F32") ? 4 : 2));
+        float[] data = new float[n];
         if (n > 0) {
-            MappedByteBuffer mb = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin);
-            mb.order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) {
-                data[i] = switch (dtype) {
-                    case "F32" -> mb.getFloat();
-                    case "F16" -> halfToFloat(mb.getShort());
-                    default -> Float.intBitsToFloat((mb.getShort() & 0xFFFF) << 16);
-                };
+            try {
+                MappedByteBuffer mb = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(),
+                        t.end() - t.begin());
+                mb.order(ByteOrder.LITTLE_ENDIAN);
+                switch (t.dtype()) {
+                    case "F32" -> mb.asFloatBuffer().get(data);
+                    case "F16" -> {
+                        for (int i = 0; i < n; i++) {
+                            data[i] = halfToFloat(mb.getShort());
+                        }
+                    }
+                    default -> {
+                        for (int i = 0; i < n; i++) {
+                            data[i] = Float.intBitsToFloat((mb.getShort() & 0xFFFF) << 16); // BF16: top half of F32
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new InvalidInputException(file, "cannot read tensor '" + name + "': " + e.getMessage(), e);
             }
         }
-        return new HostTensor(shape, data);
+        return new HostTensor(t.shape(), data);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (IOException e) {
+            // nothing to do: the file was only read
+        }
+    }
+
+    /** Reads every tensor of a file, in header order. */
+    public static Map<String, HostTensor> read(Path file) {
+        try (SafeTensors st = open(file)) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            for (String name : st.names()) {
+                out.put(name, st.read(name));
+            }
+            return out;
+        }
     }
 
     /** IEEE 754 half precision to float (subnormals, infinities and NaN included). */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >> 10) & 0x1F;
@@ -129,8 +226,49 @@ public final class SafeTensors {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
+    /** Float to IEEE 754 half precision, rounding to nearest even (overflow to infinity). */
+    public static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xFF;
+        int mant = bits & 0x7FFFFF;
+        if (exp == 0xFF) {
+            return (short) (sign | 0x7C00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1F) {
+            return (short) (sign | 0x7C00);
+        }
+        if (e <= 0) {
+            if (e < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - e;
+            int half = mant >> shift;
+            int rem = mant & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) == 1)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rem = mant & 0x1FFF;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) {
+            half++;
+        }
+        return (short) (sign | half);
+    }
+
     /** Writes tensors as F32, in map order, atomically. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, DType.F32);
+    }
+
+    /** Writes tensors as F32 or F16, in map order, atomically. */
+    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
+        int width = dtype == DType.F32 ? 4 : 2;
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
             JsonObject m = new JsonObject();
@@ -140,7 +278,7 @@ public final class SafeTensors {
         long offset = 0;
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
             JsonObject t = new JsonObject();
-            t.addProperty("dtype", "F32");
+            t.addProperty("dtype", dtype.name());
             JsonArray shape = new JsonArray();
             for (long d : e.getValue().shape()) {
                 shape.add(d);
@@ -148,7 +286,7 @@ public final class SafeTensors {
             t.add("shape", shape);
             JsonArray off = new JsonArray();
             off.add(offset);
-            offset += 4L * e.getValue().size();
+            offset += (long) width * e.getValue().size();
             off.add(offset);
             t.add("data_offsets", off);
             header.add(e.getKey(), t);
@@ -162,8 +300,14 @@ public final class SafeTensors {
             out.write(h);
             out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
             for (HostTensor t : tensors.values()) {
-                ByteBuffer bb = ByteBuffer.allocate(4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
-                bb.asFloatBuffer().put(t.data());
+                ByteBuffer bb = ByteBuffer.allocate(width * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+                if (dtype == DType.F32) {
+                    bb.asFloatBuffer().put(t.data());
+                } else {
+                    for (float v : t.data()) {
+                        bb.putShort(floatToHalf(v));
+                    }
+                }
                 out.write(bb.array());
             }
         } catch (IOException e) {

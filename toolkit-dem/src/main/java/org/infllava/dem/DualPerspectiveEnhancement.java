@@ -1,5 +1,6 @@
 package org.infllava.dem;
 
+import org.infllava.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -27,7 +28,7 @@ import org.infllava.crop.GridMaps.Layout;
  * {@code attention_local.*}; fusion parameters at top level ({@code ffn_crop.0.weight}, {@code fuse_global.weight},
  * ...).
  */
-public final class DualPerspectiveEnhancement extends DemBlock {
+public final class DualPerspectiveEnhancement extends NamedBlock {
 
     private final DemConfig config;
     private final GlobalPerspectiveEnhancement globalEnhancement;

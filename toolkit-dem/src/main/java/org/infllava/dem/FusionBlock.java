@@ -1,5 +1,6 @@
 package org.infllava.dem;
 
+import org.infllava.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -10,7 +11,7 @@ import ai.djl.util.PairList;
  * A fusion of the two enhanced maps (§4.3.4, Tab. 5): {@code V^glo, V^loc: (B, H, W, d) → V^dual: (B, H, W, d)}.
  * Created by a {@link Fusion}.
  */
-public abstract class FusionBlock extends DemBlock {
+public abstract class FusionBlock extends NamedBlock {
 
     /** Channels {@code d}. */
     protected final int channels;

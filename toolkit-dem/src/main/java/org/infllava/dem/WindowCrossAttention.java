@@ -1,5 +1,6 @@
 package org.infllava.dem;
 
+import org.infllava.nn.NamedBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -32,7 +33,7 @@ import org.infllava.crop.Perspective;
  * Parameter names follow the published {@code MultiHeadedAttention}: {@code linears.0..3} = q, k, v, out;
  * {@code ln} = the LayerNorm.
  */
-public final class WindowCrossAttention extends DemBlock {
+public final class WindowCrossAttention extends NamedBlock {
 
     /** What is added to the attention output. */
     public enum Residual {
@@ -62,7 +63,7 @@ public final class WindowCrossAttention extends DemBlock {
     private final Dense k;
     private final Dense v;
     private final Dense out;
-    private final DemBlock.Norm ln;
+    private final NamedBlock.Norm ln;
     private final long maxScoreBytes;
 
     private WindowCrossAttention(Builder b) {

@@ -1,4 +1,4 @@
-package org.infllava.dem;
+package org.infllava.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,17 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Base of the DEM's DJL blocks: parameters with PyTorch-style dotted names ({@code linears.0.weight}) and PyTorch's
- * default initialisation, so weights exchange with the published code by name.
+ * Base of the toolkit's DJL blocks (DEM, vision tower, LLM, projector): parameters with PyTorch-style dotted names
+ * ({@code linears.0.weight}) and PyTorch's default initialisation, so weights exchange with Python checkpoints by
+ * name.
  *
  * <p>Parameter shapes never depend on the input, so blocks can be initialised before the first forward pass.
  */
-abstract class DemBlock extends AbstractBlock {
+public abstract class NamedBlock extends AbstractBlock {
 
     /** A Linear layer's parameters: weight {@code (out, in)} as PyTorch stores it, optional bias {@code (out)}. */
-    record Dense(Parameter weight, Parameter bias) {
+    public record Dense(Parameter weight, Parameter bias) {
         /** {@code x·Wᵀ + b} over the last axis. */
-        NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
             NDArray w = ps.getValue(weight, x.getDevice(), training);
             NDArray y = x.matMul(w.transpose());
             return bias == null ? y : y.add(ps.getValue(bias, x.getDevice(), training));
@@ -34,8 +35,9 @@ abstract class DemBlock extends AbstractBlock {
     }
 
     /** A LayerNorm's parameters over the last axis: weight (γ) and bias (β) of {@code (d)}. */
-    record Norm(Parameter weight, Parameter bias, float epsilon) {
-        NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+    public record Norm(Parameter weight, Parameter bias, float epsilon) {
+        /** LayerNorm of {@code x}. */
+        public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
             return layerNorm(x, ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training),
                     epsilon);
         }
@@ -53,11 +55,16 @@ abstract class DemBlock extends AbstractBlock {
 
     /** PyTorch {@code nn.LayerNorm(d)} parameters named {@code name.weight} (ones) / {@code name.bias} (zeros). */
     protected Norm layerNorm(String name, long channels) {
+        return layerNorm(name, channels, 1e-5f);
+    }
+
+    /** A LayerNorm with another epsilon (CLIP's config gives one). */
+    protected Norm layerNorm(String name, long channels, float epsilon) {
         Parameter w = addParameter(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA)
                 .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(1f)).build());
         Parameter b = addParameter(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA)
                 .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(0f)).build());
-        return new Norm(w, b, 1e-5f);
+        return new Norm(w, b, epsilon);
     }
 
     /** A free parameter of {@code shape} filled with {@code value}. */
@@ -67,7 +74,7 @@ abstract class DemBlock extends AbstractBlock {
     }
 
     /** LayerNorm over the last axis with biased variance, as {@code torch.nn.functional.layer_norm}. */
-    static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
         NDArray mean = x.mean(new int[] {-1}, true);
         NDArray centred = x.sub(mean);
         NDArray var = centred.square().mean(new int[] {-1}, true);
@@ -75,17 +82,17 @@ abstract class DemBlock extends AbstractBlock {
     }
 
     /** Exact GELU, {@code 0.5·x·(1 + erf(x/√2))}, as {@code torch.nn.GELU()}. */
-    static NDArray gelu(NDArray x) {
+    public static NDArray gelu(NDArray x) {
         return x.mul(x.mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f)).mul(0.5f);
     }
 
     /** Adds every parameter of this block and its children under {@code prefix}, with dotted names. */
-    void collectParameters(String prefix, Map<String, Parameter> out) {
+    protected void collectParameters(String prefix, Map<String, Parameter> out) {
         for (Pair<String, Parameter> p : getDirectParameters()) {
             out.put(prefix + p.getValue().getName(), p.getValue());
         }
         for (Pair<String, Block> c : getChildren()) {
-            if (c.getValue() instanceof DemBlock child) {
+            if (c.getValue() instanceof NamedBlock child) {
                 String name = childName(c.getKey());
                 child.collectParameters(name.isEmpty() ? prefix : prefix + name + ".", out);
             }
@@ -121,7 +128,7 @@ abstract class DemBlock extends AbstractBlock {
     }
 
     /** Single-output helper for {@code forwardInternal}. */
-    static NDList list(NDArray a) {
+    protected static NDList list(NDArray a) {
         return new NDList(a);
     }
 }

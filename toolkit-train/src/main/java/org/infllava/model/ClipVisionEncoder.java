@@ -1,0 +1,203 @@
+package org.infllava.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.infllava.model.io.HfCheckpoint;
+import org.infllava.nn.NamedBlock;
+
+/**
+ * The vision tower with Hugging Face {@code CLIPVisionModel} semantics and key names (without the
+ * {@code vision_model.} prefix).
+ *
+ * <p>Shapes: pixels {@code (B, 3, S, S)} normalised → patches {@code (B, P, 3·p²)} → embeddings {@code (B, P + 1, d)}
+ * (class token first, plus position embeddings, then {@code pre_layrnorm}) → {@code L} pre-LN transformer layers.
+ * {@link #hiddenStates} follows Hugging Face's {@code hidden_states} tuple: index 0 is the embedding output, index
+ * {@code i} the output of layer {@code i}; {@code post_layernorm} only touches the pooled class token.
+ */
+public final class ClipVisionEncoder extends NamedBlock {
+
+    /** Which tokens of the selected layer are kept (LLaVA's {@code mm_vision_select_feature}). */
+    public enum SelectFeature {
+        /** Patch tokens only: {@code (B, P, d)}. */
+        PATCH,
+        /** Class token and patch tokens: {@code (B, P + 1, d)}. */
+        CLS_PATCH
+    }
+
+    private record Layer(Norm ln1, Dense q, Dense k, Dense v, Dense out, Norm ln2, Dense fc1, Dense fc2) {}
+
+    private final ClipVisionConfig config;
+    private final Parameter patchEmbedding;
+    private final Parameter classEmbedding;
+    private final Parameter positionEmbedding;
+    private final Norm preNorm;
+    private final List<Layer> layers = new ArrayList<>();
+    private final Norm postNorm;
+
+    /** An uninitialised tower of this shape. */
+    public ClipVisionEncoder(ClipVisionConfig c) {
+        this.config = c;
+        int d = c.hiddenSize();
+        int p = c.patchSize();
+        patchEmbedding = addParameter(Parameter.builder().setName("embeddings.patch_embedding.weight")
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(d, c.channels(), p, p))
+                .optInitializer(new NormalInitializer(0.02f)).build());
+        classEmbedding = addParameter(Parameter.builder().setName("embeddings.class_embedding")
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(d)).optInitializer(new NormalInitializer(0.02f))
+                .build());
+        positionEmbedding = addParameter(Parameter.builder().setName("embeddings.position_embedding.weight")
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(c.tokens(), d))
+                .optInitializer(new NormalInitializer(0.02f)).build());
+        preNorm = layerNorm("pre_layrnorm", d, c.layerNormEps());
+        for (int i = 0; i < c.layers(); i++) {
+            String n = "encoder.layers." + i + ".";
+            layers.add(new Layer(layerNorm(n + "layer_norm1", d, c.layerNormEps()),
+                    dense(n + "self_attn.q_proj", d, d, true), dense(n + "self_attn.k_proj", d, d, true),
+                    dense(n + "self_attn.v_proj", d, d, true), dense(n + "self_attn.out_proj", d, d, true),
+                    layerNorm(n + "layer_norm2", d, c.layerNormEps()), dense(n + "mlp.fc1", d, c.intermediateSize(), true),
+                    dense(n + "mlp.fc2", c.intermediateSize(), d, true)));
+        }
+        postNorm = layerNorm("post_layernorm", d, c.layerNormEps());
+    }
+
+    /**
+     * Loads a CLIPVisionModel directory, or a full CLIP directory ({@code vision_config}; {@code text_model.*} and
+     * {@code logit_scale} ignored), into a new initialised tower.
+     */
+    public static ClipVisionEncoder fromPretrained(Path dir, NDManager manager) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            ClipVisionEncoder enc = new ClipVisionEncoder(ClipVisionConfig.fromJson(ckpt.config(),
+                    dir.resolve("config.json")));
+            enc.initialize(manager, 0);
+            ckpt.loadInto(enc, "vision_model.", Map.of());
+            return enc;
+        }
+    }
+
+    /** Initialises every parameter from {@code seed}. */
+    public void initialize(NDManager manager, long seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+        Shape in = new Shape(1, config.channels(), config.imageSize(), config.imageSize());
+        initialize(manager, DataType.FLOAT32, in);
+    }
+
+    /** The configuration. */
+    public ClipVisionConfig config() {
+        return config;
+    }
+
+    /**
+     * Hugging Face's {@code hidden_states} up to index {@code upTo}: embedding output, then each layer's output.
+     *
+     * @param pixels {@code (B, 3, S, S)}, normalised
+     * @return {@code upTo + 1} arrays of {@code (B, P + 1, d)}
+     */
+    public List<NDArray> hiddenStates(ParameterStore ps, NDArray pixels, int upTo, boolean training) {
+        if (upTo < 0 || upTo > config.layers()) {
+            throw new IllegalArgumentException("hidden state index " + upTo + " outside 0.." + config.layers());
+        }
+        List<NDArray> states = new ArrayList<>();
+        NDArray h = preNorm.apply(ps, embeddings(ps, pixels, training), training); // (B, P + 1, d)
+        states.add(h);
+        for (int i = 0; i < upTo; i++) {
+            h = layer(ps, layers.get(i), h, training);
+            states.add(h);
+        }
+        return states;
+    }
+
+    /**
+     * The features LLaVA takes: {@code hidden_states[selectLayer]} (negative counts from the end, −2 by default in
+     * LLaVA), with or without the class token. Runs only the layers needed.
+     */
+    public NDArray features(ParameterStore ps, NDArray pixels, int selectLayer, SelectFeature select,
+            boolean training) {
+        int index = selectLayer < 0 ? config.layers() + 1 + selectLayer : selectLayer;
+        if (index < 0 || index > config.layers()) {
+            throw new IllegalArgumentException("select layer " + selectLayer + " outside the " + (config.layers() + 1)
+                    + " hidden states");
+        }
+        NDArray h = hiddenStates(ps, pixels, index, training).get(index); // (B, P + 1, d)
+        return select == SelectFeature.PATCH ? h.get(":, 1:, :") : h; // (B, P, d) or (B, P + 1, d)
+    }
+
+    /** {@code post_layernorm} of the last layer's class token: Hugging Face's {@code pooler_output}, {@code (B, d)}. */
+    public NDArray pooled(ParameterStore ps, NDArray pixels, boolean training) {
+        NDArray last = hiddenStates(ps, pixels, config.layers(), training).get(config.layers());
+        return postNorm.apply(ps, last.get(":, 0, :"), training);
+    }
+
+    /** Patch embedding (a stride-p convolution without bias, as a matmul), class token, positions. */
+    private NDArray embeddings(ParameterStore ps, NDArray pixels, boolean training) {
+        Shape s = pixels.getShape();
+        int p = config.patchSize();
+        int g = config.gridSize();
+        int c = config.channels();
+        if (s.dimension() != 4 || s.get(1) != c || s.get(2) != config.imageSize() || s.get(3) != config.imageSize()) {
+            throw new IllegalArgumentException("expected pixels (B, " + c + ", " + config.imageSize() + ", "
+                    + config.imageSize() + "), got " + s);
+        }
+        long b = s.get(0);
+        int d = config.hiddenSize();
+        NDArray w = ps.getValue(patchEmbedding, pixels.getDevice(), training).reshape(d, (long) c * p * p); // (d, 3p²)
+        NDArray patches = pixels.reshape(b, c, g, p, g, p) // (B, C, gy, p, gx, p)
+                .transpose(0, 2, 4, 1, 3, 5) // (B, gy, gx, C, p, p)
+                .reshape(b, (long) g * g, (long) c * p * p); // (B, P, 3p²)
+        NDArray x = patches.matMul(w.transpose()); // (B, P, d)
+        NDArray cls = ps.getValue(classEmbedding, pixels.getDevice(), training).reshape(1, 1, d)
+                .broadcast(new Shape(b, 1, d)); // (B, 1, d)
+        NDArray pos = ps.getValue(positionEmbedding, pixels.getDevice(), training); // (P + 1, d)
+        return cls.concat(x, 1).add(pos); // (B, P + 1, d)
+    }
+
+    private NDArray layer(ParameterStore ps, Layer l, NDArray h, boolean training) {
+        NDArray a = attention(ps, l, l.ln1().apply(ps, h, training), training);
+        h = h.add(a);
+        NDArray m = l.fc2().apply(ps, activation(l.fc1().apply(ps, l.ln2().apply(ps, h, training), training)),
+                training);
+        return h.add(m);
+    }
+
+    private NDArray attention(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        int heads = config.heads();
+        int dk = config.hiddenSize() / heads;
+        NDArray q = l.q().apply(ps, x, training).mul((float) Math.pow(dk, -0.5)) // (B, T, d)
+                .reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
+        NDArray k = l.k().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
+        NDArray v = l.v().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
+        NDArray o = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v) // (B, nh, T, dk)
+                .transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize()); // (B, T, d)
+        return l.out().apply(ps, o, training);
+    }
+
+    private NDArray activation(NDArray x) {
+        // quick_gelu: x·σ(1.702x)
+        return config.activation().equals("gelu") ? gelu(x) : x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /** Input: pixels; output: {@code hidden_states[-2]} patch tokens (LLaVA's default). */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return list(features(ps, inputs.get(0), -2, SelectFeature.PATCH, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        int g = config.gridSize();
+        return new Shape[] {new Shape(inputShapes[0].get(0), (long) g * g, config.hiddenSize())};
+    }
+}

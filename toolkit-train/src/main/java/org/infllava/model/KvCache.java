@@ -1,0 +1,62 @@
+package org.infllava.model;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keys and values of past positions, per decoder layer: {@code (B, kvHeads, T_past, headDim)} each, plus the key
+ * padding mask of those positions {@code (B, T_past)} (1 = real token). Owned by one generation; close it (or its
+ * manager) when done.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final List<NDArray> keys = new ArrayList<>();
+    private final List<NDArray> values = new ArrayList<>();
+    private NDArray mask;
+
+    /** An empty cache. */
+    public KvCache() {}
+
+    /** Positions held. */
+    public long length() {
+        return keys.isEmpty() ? 0 : keys.get(0).getShape().get(2);
+    }
+
+    /** Appends a layer's new keys and values and returns the full ones. */
+    NDArray[] append(int layer, NDArray k, NDArray v) {
+        if (layer == keys.size()) {
+            keys.add(k);
+            values.add(v);
+        } else {
+            NDArray kk = keys.get(layer).concat(k, 2);
+            NDArray vv = values.get(layer).concat(v, 2);
+            keys.get(layer).close();
+            values.get(layer).close();
+            keys.set(layer, kk);
+            values.set(layer, vv);
+        }
+        return new NDArray[] {keys.get(layer), values.get(layer)};
+    }
+
+    /** The padding mask of all held positions, or {@code null} when none was given. */
+    NDArray mask() {
+        return mask;
+    }
+
+    void setMask(NDArray newMask) {
+        if (mask != null) {
+            mask.close();
+        }
+        mask = newMask;
+    }
+
+    @Override
+    public void close() {
+        keys.forEach(NDArray::close);
+        values.forEach(NDArray::close);
+        keys.clear();
+        values.clear();
+        setMask(null);
+    }
+}

@@ -1,0 +1,80 @@
+package org.infllava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+import org.infllava.io.InvalidInputException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** CLIPVisionModel semantics against the independent PyTorch implementation; rtol 1e-4, atol 1e-5. */
+class ClipVisionEncoderTest {
+
+    private static NDManager manager;
+
+    @BeforeAll
+    static void open() {
+        manager = NDManager.newBaseManager("PyTorch");
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @Test
+    void everyHiddenStateAndThePooledOutputMatchPyTorch() {
+        try (NDManager m = manager.newSubManager()) {
+            ClipVisionEncoder enc = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_vision"), m);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray pixels = ModelTesting.npy(m, "clip_pixels"); // (2, 3, 28, 28)
+            List<NDArray> states = enc.hiddenStates(ps, pixels, 3, false);
+            NDArray expected = ModelTesting.npy(m, "clip_hidden_states"); // (4, 2, 50, 32)
+            assertEquals(4, states.size());
+            for (int i = 0; i < 4; i++) {
+                ModelTesting.assertClose(expected.get(i).toFloatArray(), states.get(i).toFloatArray(), 1e-4, 1e-5,
+                        "hidden_states[" + i + "]");
+            }
+            ModelTesting.assertClose(ModelTesting.npy(m, "clip_pooled").toFloatArray(),
+                    enc.pooled(ps, pixels, false).toFloatArray(), 1e-4, 1e-5, "pooler_output");
+            // select layer -2 = hidden_states[2] (4 states for 3 layers), patch tokens drop the class token.
+            NDArray f = enc.features(ps, pixels, -2, ClipVisionEncoder.SelectFeature.PATCH, false);
+            assertEquals(new Shape(2, 49, 32), f.getShape());
+            ModelTesting.assertClose(expected.get("2, :, 1:, :").toFloatArray(), f.toFloatArray(), 1e-4, 1e-5, "-2 patch");
+            assertEquals(new Shape(2, 50, 32),
+                    enc.features(ps, pixels, -1, ClipVisionEncoder.SelectFeature.CLS_PATCH, false).getShape());
+        }
+    }
+
+    @Test
+    void aFullClipDirectoryLoadsTheSameTower() {
+        try (NDManager m = manager.newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray pixels = ModelTesting.npy(m, "clip_pixels");
+            float[] a = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_vision"), m)
+                    .features(ps, pixels, -2, ClipVisionEncoder.SelectFeature.PATCH, false).toFloatArray();
+            float[] b = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_full"), m)
+                    .features(ps, pixels, -2, ClipVisionEncoder.SelectFeature.PATCH, false).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+        }
+    }
+
+    @Test
+    void configValidationNamesTheFields() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ClipVisionConfig(30, 64, 2, 4, 3, 28, 4, "quick_gelu", 1e-5f));
+        assertTrue(e.getMessage().contains("hidden_size=30 num_attention_heads=4"), e.getMessage());
+        com.google.gson.JsonObject bad = com.google.gson.JsonParser.parseString(
+                "{\"hidden_size\": 32, \"num_attention_heads\": 4, \"hidden_act\": \"relu\"}").getAsJsonObject();
+        InvalidInputException ie = assertThrows(InvalidInputException.class,
+                () -> ClipVisionConfig.fromJson(bad, java.nio.file.Path.of("x/config.json")));
+        assertTrue(ie.getMessage().startsWith("x/config.json: ") && ie.getMessage().contains("relu"), ie.getMessage());
+    }
+}
