@@ -39,15 +39,22 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {keys.get(layer), values.get(layer)};
     }
 
+    /** Keeps every held array alive past an enclosing {@link ai.djl.ndarray.NDScope} (the cache outlives steps). */
+    public void unregisterFromScope() {
+        keys.forEach(ai.djl.ndarray.NDScope::unregister);
+        values.forEach(ai.djl.ndarray.NDScope::unregister);
+        if (mask != null) {
+            ai.djl.ndarray.NDScope.unregister(mask);
+        }
+    }
+
     /** The padding mask of all held positions, or {@code null} when none was given. */
     NDArray mask() {
         return mask;
     }
 
+    /** Replaces the mask; the old one is not closed (the first may be the caller's own array). */
     void setMask(NDArray newMask) {
-        if (mask != null) {
-            mask.close();
-        }
         mask = newMask;
     }
 

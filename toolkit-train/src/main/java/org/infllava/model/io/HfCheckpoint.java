@@ -63,28 +63,42 @@ public final class HfCheckpoint implements AutoCloseable {
                 }
                 map.put(e.getKey(), shard);
             }
-        } else {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-            } catch (IOException e) {
-                throw new InvalidInputException(dir, "cannot list: " + e.getMessage(), e);
+            // Files the index does not list (an adapter saved beside the LLM shards) join the map.
+            java.util.Set<Path> listed = new java.util.HashSet<>(map.values());
+            for (Path f : safetensorsFiles(dir)) {
+                if (!listed.contains(f)) {
+                    addFile(map, f);
+                }
             }
+        } else {
+            List<Path> files = safetensorsFiles(dir);
             if (files.isEmpty()) {
                 throw new InvalidInputException(dir, "no *.safetensors weights and no model.safetensors.index.json");
             }
             for (Path f : files) {
-                try (SafeTensors st = SafeTensors.open(f)) {
-                    for (String name : st.names()) {
-                        Path prev = map.put(name, f);
-                        if (prev != null) {
-                            throw new InvalidInputException(f, "key '" + name + "' also in " + prev.getFileName());
-                        }
-                    }
-                }
+                addFile(map, f);
             }
         }
         return new HfCheckpoint(dir, config, map);
+    }
+
+    private static List<Path> safetensorsFiles(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new InvalidInputException(dir, "cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    private static void addFile(Map<String, Path> map, Path f) {
+        try (SafeTensors st = SafeTensors.open(f)) {
+            for (String name : st.names()) {
+                Path prev = map.put(name, f);
+                if (prev != null) {
+                    throw new InvalidInputException(f, "key '" + name + "' also in " + prev.getFileName());
+                }
+            }
+        }
     }
 
     private static JsonObject readJson(Path file) {
@@ -113,6 +127,15 @@ public final class HfCheckpoint implements AutoCloseable {
     /** Every tensor name. */
     public Set<String> names() {
         return weightMap.keySet();
+    }
+
+    /** The stored shape of a tensor. */
+    public long[] shape(String name) {
+        Path shard = weightMap.get(name);
+        if (shard == null) {
+            throw new InvalidInputException(dir, "missing key '" + name + "'");
+        }
+        return open.computeIfAbsent(shard, SafeTensors::open).info(name).shape().clone();
     }
 
     /** Whether a tensor exists. */

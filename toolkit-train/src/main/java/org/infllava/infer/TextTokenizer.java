@@ -1,0 +1,107 @@
+package org.infllava.infer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.infllava.io.InvalidInputException;
+
+/**
+ * A Hugging Face {@code tokenizer.json} through DJL's native tokenizers (works offline), without automatic special
+ * tokens: chat templates place BOS and the like themselves.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    private final Path file;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Map<String, Long> vocab;
+    private final int vocabSize;
+
+    private TextTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<String, Long> vocab) {
+        this.file = file;
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.vocabSize = (int) (vocab.values().stream().mapToLong(Long::longValue).max().orElse(-1) + 1);
+    }
+
+    /** Loads {@code tokenizer.json} from a file or from a model directory. */
+    public static TextTokenizer load(Path fileOrDir) {
+        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
+        if (!Files.exists(file)) {
+            throw new InvalidInputException(file, "missing (a Hugging Face tokenizer.json is needed)");
+        }
+        Map<String, Long> vocab = new HashMap<>();
+        try {
+            JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            JsonElement v = json.has("model") ? json.getAsJsonObject("model").get("vocab") : null;
+            if (v != null && v.isJsonObject()) {
+                for (Map.Entry<String, JsonElement> e : v.getAsJsonObject().entrySet()) {
+                    vocab.put(e.getKey(), e.getValue().getAsLong());
+                }
+            } else if (v != null && v.isJsonArray()) { // Unigram: [[piece, score], ...]
+                for (int i = 0; i < v.getAsJsonArray().size(); i++) {
+                    vocab.put(v.getAsJsonArray().get(i).getAsJsonArray().get(0).getAsString(), (long) i);
+                }
+            }
+            if (json.has("added_tokens") && json.get("added_tokens").isJsonArray()) {
+                for (JsonElement e : json.getAsJsonArray("added_tokens")) {
+                    vocab.put(e.getAsJsonObject().get("content").getAsString(), e.getAsJsonObject().get("id").getAsLong());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(file, "not a readable tokenizer.json: " + e.getMessage());
+        }
+        try {
+            HuggingFaceTokenizer t = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
+                    .build();
+            return new TextTokenizer(file, t, vocab);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(file, "the tokenizers library cannot load it: " + e.getMessage());
+        }
+    }
+
+    /** Token ids of {@code text}, without special tokens added. */
+    public long[] encode(String text) {
+        return tokenizer.encode(text, false, false).getIds();
+    }
+
+    /** Text of {@code ids}, special tokens skipped when {@code skipSpecial}. */
+    public String decode(long[] ids, boolean skipSpecial) {
+        return tokenizer.decode(ids, skipSpecial);
+    }
+
+    /** The id of a token string (vocabulary or added token). */
+    public OptionalLong tokenId(String token) {
+        Long id = vocab.get(token);
+        return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+    }
+
+    /** One more than the largest token id. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The tokenizer file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Refuses a tokenizer whose ids do not fit the model's embedding table. */
+    public void checkFits(int modelVocabSize, Path modelConfig) {
+        if (vocabSize > modelVocabSize) {
+            throw new InvalidInputException(file, "token ids go up to " + (vocabSize - 1) + " but the model ("
+                    + modelConfig + ") has vocab_size " + modelVocabSize + ": tokenizer and model do not match");
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,332 @@
+package org.infllava.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.infllava.crop.ClipPreprocessor;
+import org.infllava.crop.CropGrid;
+import org.infllava.crop.CropPlan;
+import org.infllava.crop.CropStrategy;
+import org.infllava.crop.DualCrops;
+import org.infllava.crop.DualPerspectiveCropper;
+import org.infllava.crop.ResizePolicy;
+import org.infllava.dem.DemPresets;
+import org.infllava.dem.DemWeights;
+import org.infllava.dem.DualPerspectiveEnhancement;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.GenerationConfig;
+import org.infllava.infer.Generator;
+import org.infllava.io.HostTensor;
+import org.infllava.io.InvalidInputException;
+import org.infllava.model.io.HfCheckpoint;
+
+/**
+ * INF-LLaVA assembled: crop strategy → vision encoder (one batched pass over every view) → recombination and DEM →
+ * projector → LLM, with each {@code <image>} placeholder of a prompt replaced by that image's visual tokens.
+ *
+ * <p>Shapes for one image: views {@code (2N + 1, 3, S, S)} → features {@code (2N + 1, g, g, d_v)} → DEM
+ * {@code (1, g, g, d_v)} → projector {@code (1, g², d_llm)}. Without a DEM the model is LLaVA-1.5: one low-resolution
+ * view, {@code (1, g², d_llm)} from its patch features.
+ */
+public final class InfLlavaModel {
+
+    private final ClipVisionEncoder vision;
+    private final LlamaDecoder llm;
+    private final MlpProjector projector;
+    private final CropStrategy cropStrategy;
+    private final DualPerspectiveEnhancement dem;
+    private final int selectLayer;
+    private final ClipVisionEncoder.SelectFeature selectFeature;
+    private final ClipPreprocessor preprocessor;
+    private final boolean referenceLowRes;
+
+    private InfLlavaModel(Builder b) {
+        this.vision = b.vision;
+        this.llm = b.llm;
+        this.projector = b.projector;
+        this.cropStrategy = b.cropStrategy;
+        this.dem = b.dem;
+        this.selectLayer = b.selectLayer;
+        this.selectFeature = b.selectFeature;
+        this.preprocessor = b.preprocessor;
+        this.referenceLowRes = b.referenceLowRes;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The vision encoder. */
+    public ClipVisionEncoder vision() {
+        return vision;
+    }
+
+    /** The LLM. */
+    public LlamaDecoder llm() {
+        return llm;
+    }
+
+    /** The projector. */
+    public MlpProjector projector() {
+        return projector;
+    }
+
+    /** The DEM, or {@code null} for the LLaVA-1.5 configuration. */
+    public DualPerspectiveEnhancement dem() {
+        return dem;
+    }
+
+    /** The crop strategy. */
+    public CropStrategy cropStrategy() {
+        return cropStrategy;
+    }
+
+    /**
+     * The visual tokens of one image: {@code (1, T_v, d_llm)}.
+     *
+     * @param image any decoded image; converted to RGB
+     */
+    public NDArray visualTokens(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
+        DualCrops crops = cropStrategy.crop(ClipPreprocessor.toRgb(image));
+        CropPlan plan = crops.plan();
+        int size = vision.config().imageSize();
+        if (plan.subWidth() != size || plan.subHeight() != size) {
+            throw new IllegalStateException("crop strategy " + cropStrategy.name() + " makes " + plan.subWidth() + "x"
+                    + plan.subHeight() + " views but the encoder takes " + size + "x" + size);
+        }
+        List<float[]> views = new ArrayList<>();
+        for (BufferedImage v : crops.views()) {
+            views.add(preprocessor.normalize(v));
+        }
+        if (plan.lowResView() && referenceLowRes) {
+            CropGrid g = plan.grid();
+            views.set(views.size() - 1, ClipPreprocessor.lowResReference(preprocessor.normalize(crops.canvas()),
+                    g.height(), g.width(), size, size));
+        }
+        float[] all = new float[views.size() * 3 * size * size];
+        for (int i = 0; i < views.size(); i++) {
+            System.arraycopy(views.get(i), 0, all, i * 3 * size * size, 3 * size * size);
+        }
+        NDArray pixels = manager.create(all, new Shape(views.size(), 3, size, size)); // (V, 3, S, S)
+        NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
+        long d = feats.getShape().get(2);
+        if (dem == null) {
+            return projector.project(ps, feats.get(views.size() - 1 + ":").reshape(1, -1, d), training); // (1, P, d_llm)
+        }
+        if (selectFeature != ClipVisionEncoder.SelectFeature.PATCH) {
+            throw new IllegalStateException("the DEM needs patch features (select feature PATCH)");
+        }
+        int g = vision.config().gridSize();
+        int n = plan.grid().count();
+        NDArray maps = feats.reshape(views.size(), g, g, d); // (V, g, g, d)
+        NDArray local;
+        NDArray global;
+        if (plan.perspectives().size() == 2) {
+            local = maps.get(":" + n);
+            global = maps.get(n + ":" + 2 * n);
+        } else {
+            throw new IllegalStateException("the DEM needs both perspectives from the crop strategy, got "
+                    + plan.perspectives());
+        }
+        NDArray low = plan.lowResView() ? maps.get((views.size() - 1) + ":") : null; // (1, g, g, d)
+        NDArray fused = dem.forwardSubFeatures(ps, local, global, low, training); // (1, g', g', d)
+        return projector.project(ps, fused.reshape(1, -1, d), training); // (1, T_v, d_llm)
+    }
+
+    /**
+     * Embeds a prompt: text pieces through the LLM's embedding table, each {@link ChatTemplate#IMAGE_TOKEN} replaced
+     * by the visual tokens of the next image. Text-only prompts need no images.
+     *
+     * @return {@code (1, T', d_llm)}
+     */
+    public NDArray embed(ParameterStore ps, NDManager manager, long[] ids, List<BufferedImage> images,
+            boolean training) {
+        int placeholders = 0;
+        for (long id : ids) {
+            placeholders += id == ChatTemplate.IMAGE_TOKEN ? 1 : 0;
+        }
+        if (placeholders != images.size()) {
+            throw new InvalidInputException("the prompt has " + placeholders + " <image> placeholder(s) but "
+                    + images.size() + " image(s) were given");
+        }
+        NDList parts = new NDList();
+        int start = 0;
+        int image = 0;
+        for (int i = 0; i <= ids.length; i++) {
+            if (i == ids.length || ids[i] == ChatTemplate.IMAGE_TOKEN) {
+                if (i > start) {
+                    long[] text = java.util.Arrays.copyOfRange(ids, start, i);
+                    parts.add(llm.embed(ps, manager.create(text, new Shape(1, text.length)), training)); // (1, t, d)
+                }
+                if (i < ids.length) {
+                    parts.add(visualTokens(ps, manager, images.get(image++), training)); // (1, T_v, d)
+                }
+                start = i + 1;
+            }
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1); // (1, T', d_llm)
+    }
+
+    /** Generates an answer to a rendered prompt with its images. */
+    public long[] generate(ParameterStore ps, NDManager manager, long[] ids, List<BufferedImage> images,
+            GenerationConfig config, Generator.TokenListener listener) {
+        NDArray embeds = embed(ps, manager, ids, images, false);
+        return new Generator(llm).generate(ps, embeds, null, config, listener).get(0);
+    }
+
+    /**
+     * Loads a published INF-LLaVA model: the LLM (shards with {@code model.safetensors.index.json}, or single files)
+     * and the adapter ({@code mm_projector.*} and {@code spatial_embed.*}, with or without a {@code model.} prefix,
+     * in any {@code *.safetensors} of {@code modelDir}), plus the CLIP tower from {@code visionDir}; the REFERENCE DEM
+     * preset and the published pre-processing (pad to square, 3×3 grid, reference low-resolution view).
+     */
+    public static InfLlavaModel fromPretrained(Path modelDir, Path visionDir, NDManager manager) {
+        ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(visionDir, manager);
+        LlamaDecoder llm = LlamaDecoder.fromPretrained(modelDir, manager);
+        try (HfCheckpoint ckpt = HfCheckpoint.open(modelDir)) {
+            JsonObject c = ckpt.config();
+            Path cfg = modelDir.resolve("config.json");
+            int dv = vision.config().hiddenSize();
+            if (c.has("mm_hidden_size") && c.get("mm_hidden_size").getAsInt() != dv) {
+                throw new InvalidInputException(cfg, "mm_hidden_size " + c.get("mm_hidden_size").getAsInt()
+                        + " does not match the vision tower's hidden_size " + dv + " (" + visionDir + ")");
+            }
+            MlpProjector.Type type = MlpProjector.parseType(c.has("mm_projector_type")
+                    ? c.get("mm_projector_type").getAsString() : "mlp2x_gelu");
+            MlpProjector projector = new MlpProjector(type, dv, llm.config().hiddenSize());
+            projector.initialize(manager, 0);
+            String prefix = ckpt.has("model.mm_projector.0.weight") || ckpt.has("model.mm_projector.weight")
+                    ? "model." : "";
+            ckpt.loadInto(projector, prefix, java.util.Map.of());
+            DualPerspectiveEnhancement dem = DemPresets.reference(dv, 3, 3, 8);
+            dem.initialize(manager, 0);
+            java.util.Map<String, HostTensor> adapter = new java.util.LinkedHashMap<>();
+            for (String name : ckpt.names()) {
+                if (name.startsWith(DemWeights.PREFIX) || name.startsWith("model." + DemWeights.PREFIX)) {
+                    adapter.put(name, ckpt.tensor(name, ckpt.shape(name)));
+                }
+            }
+            DemWeights.load(dem, adapter, modelDir);
+            int layer = c.has("mm_vision_select_layer") ? c.get("mm_vision_select_layer").getAsInt() : -2;
+            String feature = c.has("mm_vision_select_feature") ? c.get("mm_vision_select_feature").getAsString()
+                    : "patch";
+            int size = vision.config().imageSize();
+            return builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector).optDem(dem)
+                    .optCropStrategy(DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(3, 3)
+                            .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build())
+                    .optSelectLayer(layer).optSelectFeature(feature.equals("cls_patch")
+                            ? ClipVisionEncoder.SelectFeature.CLS_PATCH : ClipVisionEncoder.SelectFeature.PATCH)
+                    .optReferenceLowRes(true).build();
+        }
+    }
+
+    /** Builder: vision encoder, LLM and projector are required. */
+    public static final class Builder {
+        private ClipVisionEncoder vision;
+        private LlamaDecoder llm;
+        private MlpProjector projector;
+        private CropStrategy cropStrategy;
+        private DualPerspectiveEnhancement dem;
+        private int selectLayer = -2;
+        private ClipVisionEncoder.SelectFeature selectFeature = ClipVisionEncoder.SelectFeature.PATCH;
+        private ClipPreprocessor preprocessor = ClipPreprocessor.clip();
+        private boolean referenceLowRes;
+
+        private Builder() {}
+
+        /** The vision tower. Required. */
+        public Builder setVisionEncoder(ClipVisionEncoder vision) {
+            this.vision = vision;
+            return this;
+        }
+
+        /** The LLM. Required. */
+        public Builder setLlm(LlamaDecoder llm) {
+            this.llm = llm;
+            return this;
+        }
+
+        /** The projector from vision width to LLM width. Required. */
+        public Builder setProjector(MlpProjector projector) {
+            this.projector = projector;
+            return this;
+        }
+
+        /**
+         * How images become views; default: DCM at the encoder's resolution, 3×3, pad to square, low-resolution view
+         * with a DEM; one padded low-resolution view (LLaVA-1.5) without.
+         */
+        public Builder optCropStrategy(CropStrategy cropStrategy) {
+            this.cropStrategy = cropStrategy;
+            return this;
+        }
+
+        /** The DEM; default none, which makes the model LLaVA-1.5. */
+        public Builder optDem(DualPerspectiveEnhancement dem) {
+            this.dem = dem;
+            return this;
+        }
+
+        /** Encoder layer whose features are used; default −2. */
+        public Builder optSelectLayer(int selectLayer) {
+            this.selectLayer = selectLayer;
+            return this;
+        }
+
+        /** Patch tokens or class + patch tokens; default patch. */
+        public Builder optSelectFeature(ClipVisionEncoder.SelectFeature selectFeature) {
+            this.selectFeature = selectFeature;
+            return this;
+        }
+
+        /** Pre-processing statistics; default CLIP's. */
+        public Builder optPreprocessor(ClipPreprocessor preprocessor) {
+            this.preprocessor = preprocessor;
+            return this;
+        }
+
+        /** Compute the low-resolution view as the published code does (bicubic of the normalised canvas); default false. */
+        public Builder optReferenceLowRes(boolean referenceLowRes) {
+            this.referenceLowRes = referenceLowRes;
+            return this;
+        }
+
+        /** Validates the widths between the parts, naming them. */
+        public InfLlavaModel build() {
+            if (vision == null || llm == null || projector == null) {
+                throw new IllegalArgumentException("setVisionEncoder, setLlm and setProjector are required");
+            }
+            int dv = vision.config().hiddenSize();
+            long pin = projector.namedParameters().values().iterator().next().getShape().get(1);
+            long pout = projector.getOutputShapes(new Shape[] {new Shape(1, dv)})[0].get(1);
+            if (pin != dv || pout != llm.config().hiddenSize()) {
+                throw new IllegalArgumentException("projector maps " + pin + " -> " + pout + " but the vision width is "
+                        + dv + " and the LLM width " + llm.config().hiddenSize());
+            }
+            if (dem != null && dem.config().channels() != dv) {
+                throw new IllegalArgumentException("DEM channels " + dem.config().channels()
+                        + " differ from the vision width " + dv);
+            }
+            int size = vision.config().imageSize();
+            if (cropStrategy == null) {
+                cropStrategy = dem == null
+                        ? DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(1, 1)
+                                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true)
+                                .optName("llava-1.5").build()
+                        : DualPerspectiveCropper.builder().setSubImageSize(size)
+                                .optGrid(dem.config().columns(), dem.config().rows())
+                                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build();
+            }
+            return new InfLlavaModel(this);
+        }
+    }
+}
