@@ -4,9 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.infllava.dem.DemPresets;
@@ -74,7 +72,7 @@ final class DemCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         int[] cr = parseGrid(grid);
         HostTensor l = NpyArrays.read(local);
         HostTensor g = NpyArrays.read(global);
@@ -107,11 +105,7 @@ final class DemCommand implements Callable<Integer> {
             NDArray gs = m.create(g.data(), new Shape(g.shape())); // (N, h, w, D)
             NDArray rs = r == null ? null : m.create(r.data(), new Shape(r.shape())).expandDims(0); // (1, h, w, D)
             NDArray o = dem.forwardSubFeatures(new ParameterStore(m, false), ls, gs, rs, false).squeeze(0);
-            Path abs = out.toAbsolutePath();
-            Files.createDirectories(abs.getParent());
-            Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-            NpyArrays.write(tmp, new HostTensor(o.getShape().getShape(), o.toFloatArray()));
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Outputs.writeNpy(out, new HostTensor(o.getShape().getShape(), o.toFloatArray()));
             spec.commandLine().getOut().printf("%s DEM (%,d parameters, %s) on %d+%d sub-features %s -> %s %s%n",
                     preset, dem.parameterCount(), weights == null ? "seed " + seed : weights, n, n,
                     l.shapeText(), out, o.getShape());

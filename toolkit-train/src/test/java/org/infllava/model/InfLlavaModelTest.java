@@ -11,24 +11,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.infllava.crop.ClipPreprocessor;
 import org.infllava.crop.CropGrid;
 import org.infllava.crop.GridMaps;
 import org.infllava.crop.Perspective;
-import org.infllava.dem.DemPresets;
 import org.infllava.dem.DemWeights;
 import org.infllava.dem.DualPerspectiveEnhancement;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
-import org.infllava.io.HostTensor;
 import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
-import org.infllava.io.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,25 +44,7 @@ class InfLlavaModelTest {
     static void setUp() throws IOException {
         manager = NDManager.newBaseManager("PyTorch");
         modelDir = dir.resolve("inf-llava-tiny");
-        Files.createDirectories(modelDir);
-        try (var s = Files.list(GOLDEN.resolve("llama"))) {
-            for (Path p : s.toList()) {
-                if (!p.getFileName().toString().equals("config.json")) {
-                    Files.copy(p, modelDir.resolve(p.getFileName()));
-                }
-            }
-        }
-        String config = Files.readString(GOLDEN.resolve("llama/config.json")).strip();
-        Files.writeString(modelDir.resolve("config.json"), config.substring(0, config.length() - 1)
-                + ", \"mm_hidden_size\": 32, \"mm_projector_type\": \"mlp2x_gelu\", \"mm_vision_select_layer\": -2,"
-                + " \"mm_vision_select_feature\": \"patch\"}");
-        // The adapter as a full-model save writes it: model.mm_projector.* and model.spatial_embed.*.
-        Map<String, HostTensor> adapter = new LinkedHashMap<>();
-        SafeTensors.read(GOLDEN.resolve("projector.safetensors")).forEach((k, v) -> adapter.put("model." + k, v));
-        savedDem = DemPresets.reference(32, 3, 3, 8);
-        savedDem.initialize(manager, 11);
-        DemWeights.export(savedDem).forEach((k, v) -> adapter.put("model." + k, v));
-        SafeTensors.write(modelDir.resolve("adapter.safetensors"), adapter, Map.of());
+        savedDem = TinyModels.writePublishedDir(GOLDEN, modelDir, manager, 11);
     }
 
     @AfterAll

@@ -1,0 +1,127 @@
+package org.infllava.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.GenerationConfig;
+import org.infllava.infer.TextTokenizer;
+import org.infllava.io.ImageFiles;
+import org.infllava.io.InvalidInputException;
+import org.infllava.model.InfLlavaModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code infllava chat}: one question about one image, the answer streamed to stdout. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Ask an INF-LLaVA model about an image; streams the answer to stdout.")
+final class ChatCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "INF-LLaVA directory: LLM shards, adapter (mm_projector.*, spatial_embed.*), tokenizer.json.")
+    Path model;
+
+    @Option(names = "--vision", paramLabel = "DIR",
+            description = "CLIP tower directory; default: the config's mm_vision_tower when it is a local directory.")
+    Path vision;
+
+    @Option(names = "--image", required = true, paramLabel = "IMG", description = "The image.")
+    Path image;
+
+    @Option(names = "--prompt", required = true, description = "The question; <image> is prepended when absent.")
+    String prompt;
+
+    @Option(names = "--template", defaultValue = "llama3", description = "Chat template (default: ${DEFAULT-VALUE}).")
+    String template;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        JsonObject config = readConfig();
+        Path tower = vision != null ? vision : towerFromConfig(config);
+        ChatTemplate tpl;
+        try {
+            tpl = ChatTemplate.get(template);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--template: " + e.getMessage());
+        }
+        var img = ImageFiles.read(image);
+        PrintWriter out = spec.commandLine().getOut();
+        try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
+            InfLlavaModel mdl = InfLlavaModel.fromPretrained(model, tower, m);
+            tok.checkFits(mdl.llm().config().vocabSize(), model.resolve("config.json"));
+            String question = prompt.contains(ChatTemplate.IMAGE_PLACEHOLDER) ? prompt
+                    : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + prompt;
+            long[] ids = tpl.render(List.of(new ChatTemplate.Turn(ChatTemplate.Role.USER, question)), tok, true).ids();
+            List<Long> stops = new ArrayList<>();
+            tok.tokenId(tpl.stopText()).ifPresent(stops::add);
+            if (config.has("eos_token_id") && config.get("eos_token_id").isJsonPrimitive()) {
+                stops.add(config.get("eos_token_id").getAsLong());
+            }
+            GenerationConfig gen = new GenerationConfig(maxNewTokens, temperature, 0, topP, seed,
+                    stops.stream().mapToLong(Long::longValue).toArray());
+            List<Long> sofar = new ArrayList<>();
+            StringBuilder printed = new StringBuilder();
+            mdl.generate(new ParameterStore(m, false), m, ids, List.of(img), gen, (row, token) -> {
+                if (gen.isStop(token)) {
+                    return;
+                }
+                sofar.add(token);
+                String text = tok.decode(sofar.stream().mapToLong(Long::longValue).toArray(), true);
+                if (text.startsWith(printed.toString())) {
+                    out.print(text.substring(printed.length()));
+                    out.flush();
+                    printed.setLength(0);
+                    printed.append(text);
+                }
+            });
+            out.println();
+        }
+        return 0;
+    }
+
+    private JsonObject readConfig() throws IOException {
+        Path cfg = model.resolve("config.json");
+        if (!Files.exists(cfg)) {
+            throw new InvalidInputException(cfg, "missing (an INF-LLaVA model directory is expected)");
+        }
+        return JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
+    }
+
+    private Path towerFromConfig(JsonObject config) {
+        if (config.has("mm_vision_tower")) {
+            String t = config.get("mm_vision_tower").getAsString();
+            for (Path p : new Path[] {Path.of(t), model.resolve(t)}) {
+                if (Files.isDirectory(p)) {
+                    return p;
+                }
+            }
+            throw new InvalidInputException(model.resolve("config.json"), "mm_vision_tower '" + t
+                    + "' is not a local directory: pass --vision DIR (downloads are not made)");
+        }
+        throw new InvalidInputException(model.resolve("config.json"), "no mm_vision_tower: pass --vision DIR");
+    }
+}

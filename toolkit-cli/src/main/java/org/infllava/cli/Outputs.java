@@ -1,0 +1,34 @@
+package org.infllava.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.infllava.io.HostTensor;
+import org.infllava.io.InvalidInputException;
+import org.infllava.io.NpyArrays;
+
+/** Writing command outputs atomically: a temporary file beside the target, then a rename. */
+final class Outputs {
+
+    private Outputs() {}
+
+    /** Writes a float32 {@code .npy}; on failure nothing is left at {@code out}. */
+    static void writeNpy(Path out, HostTensor t) {
+        Path abs = out.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(abs.getParent());
+            NpyArrays.write(tmp, t);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InvalidInputException(out, "cannot write: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+}
