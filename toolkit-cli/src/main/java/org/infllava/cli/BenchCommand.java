@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code infllava bench crop}: milliseconds per image for each perspective and for recombination. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks that print numbers.",
-        subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class})
+        subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class, BenchCommand.Model.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -240,6 +240,106 @@ final class BenchCommand implements Runnable {
             t.row(name, String.format("%,d", params), String.format("%.3f", s[s.length / 2]), String.format("%.3f", s[0]),
                     MemorySampler.available() ? String.format("%.0f", peak / 1e6) : "n/a",
                     String.format("%.0f", scoreBytes / 1e6));
+        }
+    }
+
+    /**
+     * {@code infllava bench model}: vision forward, LLM prefill and per-token decode at a tiny and a medium size,
+     * random weights; bench/bench_model.py times the same computations in PyTorch-Python.
+     */
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "Vision forward, LLM prefill and decode ms/token (context 64 and 1024), tiny and medium "
+                    + "configs; compare with python3 bench/bench_model.py.")
+    static final class Model implements Callable<Integer> {
+
+        @Option(names = "--size", defaultValue = "tiny,medium", split = ",",
+                description = "tiny and/or medium (default: ${DEFAULT-VALUE}).")
+        List<String> sizes;
+
+        @Option(names = "--iterations", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--decode-steps", defaultValue = "16", description = "Decode steps timed per context (default: ${DEFAULT-VALUE}).")
+        int decodeSteps;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter o = spec.commandLine().getOut();
+            TextTable t = new TextTable("config", "vision forward ms", "prefill 256 ms", "decode ms/token @64",
+                    "decode ms/token @1024");
+            for (String size : sizes) {
+                boolean medium = switch (size) {
+                    case "tiny" -> false;
+                    case "medium" -> true;
+                    default -> throw new InvalidInputException("--size takes tiny and medium, got '" + size + "'");
+                };
+                org.infllava.model.ClipVisionConfig vc = medium
+                        ? new org.infllava.model.ClipVisionConfig(512, 2048, 8, 8, 3, 224, 14, "quick_gelu", 1e-5f)
+                        : new org.infllava.model.ClipVisionConfig(64, 256, 2, 4, 3, 32, 4, "quick_gelu", 1e-5f);
+                org.infllava.model.LlamaConfig lc = medium
+                        ? new org.infllava.model.LlamaConfig(32000, 512, 1376, 8, 8, 4, 1e-5f, 500000, null, 2048, false)
+                        : new org.infllava.model.LlamaConfig(1000, 64, 128, 2, 4, 2, 1e-5f, 500000, null, 2048, false);
+                try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                    ParameterStore ps = new ParameterStore(m, false);
+                    org.infllava.model.ClipVisionEncoder enc = new org.infllava.model.ClipVisionEncoder(vc);
+                    enc.initialize(m, 0);
+                    org.infllava.model.LlamaDecoder llm = new org.infllava.model.LlamaDecoder(lc);
+                    llm.initialize(m, 0);
+                    NDArray pixels = m.randomNormal(new Shape(1, 3, vc.imageSize(), vc.imageSize()));
+                    double vision = medianMs(() -> enc.features(ps, pixels, -2,
+                            org.infllava.model.ClipVisionEncoder.SelectFeature.PATCH, false).toFloatArray());
+                    NDArray ids = m.randomInteger(3, lc.vocabSize(), new Shape(1, 256), ai.djl.ndarray.types.DataType.INT64);
+                    double prefill = medianMs(() -> llm.logits(ps, ids, null, null, null, false).get(":, -1, :")
+                            .toFloatArray());
+                    t.row(size + " (vision d=" + vc.hiddenSize() + " L=" + vc.layers() + ", LLM d=" + lc.hiddenSize()
+                            + " L=" + lc.layers() + " V=" + lc.vocabSize() + ")", String.format("%.2f", vision),
+                            String.format("%.2f", prefill), String.format("%.2f", decodeMs(m, ps, llm, 64)),
+                            String.format("%.2f", decodeMs(m, ps, llm, 1024)));
+                }
+            }
+            o.printf("bench model: %d timed runs (median), %d decode steps, %d cores, PyTorch %s%n", iterations,
+                    decodeSteps, Runtime.getRuntime().availableProcessors(), ai.djl.engine.Engine.getInstance().getVersion());
+            o.print(t);
+            return 0;
+        }
+
+        private double medianMs(Runnable op) {
+            op.run();
+            double[] ms = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                    long t0 = System.nanoTime();
+                    op.run();
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Arrays.sort(ms);
+            return ms[ms.length / 2];
+        }
+
+        /** Prefills {@code context} tokens, then times single-token steps with the KV cache. */
+        private double decodeMs(NDManager m, ParameterStore ps, org.infllava.model.LlamaDecoder llm, int context) {
+            try (NDManager s = m.newSubManager(); org.infllava.model.KvCache cache = new org.infllava.model.KvCache()) {
+                NDArray ids = s.randomInteger(3, llm.config().vocabSize(), new Shape(1, context),
+                        ai.djl.ndarray.types.DataType.INT64);
+                llm.logits(ps, ids, null, null, cache, false);
+                NDArray tok = s.create(new long[] {5}, new Shape(1, 1));
+                llm.logits(ps, tok, null, null, cache, false).toFloatArray(); // warm-up step
+                double[] ms = new double[decodeSteps];
+                for (int i = 0; i < decodeSteps; i++) {
+                    long t0 = System.nanoTime();
+                    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                        llm.logits(ps, tok, null, null, cache, false).toFloatArray();
+                        cache.unregisterFromScope();
+                    }
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(ms);
+                return ms[ms.length / 2];
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.infllava.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,11 +10,15 @@ import java.util.List;
  * Keys and values of past positions, per decoder layer: {@code (B, kvHeads, T_past, headDim)} each, plus the key
  * padding mask of those positions {@code (B, T_past)} (1 = real token). Owned by one generation; close it (or its
  * manager) when done.
+ *
+ * <p>Storage is preallocated and grows by doubling; a step writes its new keys in place and attends over a view of
+ * the filled part, so a decode step copies O(1) data instead of the whole cache.
  */
 public final class KvCache implements AutoCloseable {
 
     private final List<NDArray> keys = new ArrayList<>();
     private final List<NDArray> values = new ArrayList<>();
+    private final List<Long> lengths = new ArrayList<>();
     private NDArray mask;
 
     /** An empty cache. */
@@ -20,29 +26,48 @@ public final class KvCache implements AutoCloseable {
 
     /** Positions held. */
     public long length() {
-        return keys.isEmpty() ? 0 : keys.get(0).getShape().get(2);
+        return lengths.isEmpty() ? 0 : lengths.get(0);
     }
 
-    /** Appends a layer's new keys and values and returns the full ones. */
+    /** Appends a layer's new keys and values {@code (B, kvh, T, hd)} and returns views of all held ones. */
     NDArray[] append(int layer, NDArray k, NDArray v) {
+        long t = k.getShape().get(2);
         if (layer == keys.size()) {
-            keys.add(k);
-            values.add(v);
-        } else {
-            NDArray kk = keys.get(layer).concat(k, 2);
-            NDArray vv = values.get(layer).concat(v, 2);
-            keys.get(layer).close();
-            values.get(layer).close();
-            keys.set(layer, kk);
-            values.set(layer, vv);
+            keys.add(allocate(k, Math.max(64, 2 * t)));
+            values.add(allocate(v, Math.max(64, 2 * t)));
+            lengths.add(0L);
         }
-        return new NDArray[] {keys.get(layer), values.get(layer)};
+        long len = lengths.get(layer);
+        if (len + t > keys.get(layer).getShape().get(2)) {
+            long cap = Math.max(2 * keys.get(layer).getShape().get(2), len + t);
+            keys.set(layer, grow(keys.get(layer), len, cap));
+            values.set(layer, grow(values.get(layer), len, cap));
+        }
+        NDIndex slot = new NDIndex(":, :, {}:{}", len, len + t);
+        keys.get(layer).set(slot, k);
+        values.get(layer).set(slot, v);
+        lengths.set(layer, len + t);
+        NDIndex filled = new NDIndex(":, :, :{}", len + t);
+        return new NDArray[] {keys.get(layer).get(filled), values.get(layer).get(filled)};
+    }
+
+    private static NDArray allocate(NDArray like, long capacity) {
+        Shape s = like.getShape();
+        NDArray buf = like.getManager().zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), like.getDataType(),
+                like.getDevice());
+        ai.djl.ndarray.NDScope.unregister(buf);
+        return buf;
+    }
+
+    private static NDArray grow(NDArray old, long len, long capacity) {
+        NDArray bigger = allocate(old, capacity);
+        bigger.set(new NDIndex(":, :, :{}", len), old.get(new NDIndex(":, :, :{}", len)));
+        old.close();
+        return bigger;
     }
 
     /** Keeps every held array alive past an enclosing {@link ai.djl.ndarray.NDScope} (the cache outlives steps). */
     public void unregisterFromScope() {
-        keys.forEach(ai.djl.ndarray.NDScope::unregister);
-        values.forEach(ai.djl.ndarray.NDScope::unregister);
         if (mask != null) {
             ai.djl.ndarray.NDScope.unregister(mask);
         }
@@ -64,6 +89,7 @@ public final class KvCache implements AutoCloseable {
         values.forEach(NDArray::close);
         keys.clear();
         values.clear();
+        lengths.clear();
         setMask(null);
     }
 }
