@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
+import org.infllava.testing.Close;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +25,7 @@ class DemCommandTest {
     Path dir;
 
     private static void assertClose(HostTensor expected, HostTensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape());
-        for (int i = 0; i < expected.size(); i++) {
-            float e = expected.data()[i];
-            assertTrue(Math.abs(e - actual.data()[i]) <= 1e-5 + 1e-4 * Math.abs(e),
-                    "element " + i + ": expected " + e + " got " + actual.data()[i]);
-        }
+        Close.assertClose(expected, actual, 1e-4, 1e-5, "output");
     }
 
     private CliRun dem(String name, String preset, String grid, String... extra) {

@@ -17,6 +17,7 @@ import org.infllava.io.ImageFiles;
 import org.infllava.io.NpyArrays;
 import org.infllava.model.InfLlavaModel;
 import org.infllava.model.TinyModels;
+import org.infllava.testing.Close;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,12 +33,7 @@ class ModelCommandsTest {
     Path dir;
 
     private static void assertClose(HostTensor expected, HostTensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape());
-        for (int i = 0; i < expected.size(); i++) {
-            float e = expected.data()[i];
-            assertTrue(Math.abs(e - actual.data()[i]) <= 1e-5 + 1e-4 * Math.abs(e),
-                    "element " + i + ": expected " + e + " got " + actual.data()[i]);
-        }
+        Close.assertClose(expected, actual, 1e-4, 1e-5, "output");
     }
 
     /** A 40×30 PNG: shortest side to 28 (37×28, Pillow bicubic), centre crop at x = 4, normalise, CLIP. */

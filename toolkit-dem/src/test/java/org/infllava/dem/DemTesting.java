@@ -1,14 +1,12 @@
 package org.infllava.dem;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import org.infllava.io.HostTensor;
 import org.infllava.io.NpyArrays;
+import org.infllava.testing.Close;
 
 /** Helpers for the DEM tests. */
 final class DemTesting {
@@ -22,21 +20,8 @@ final class DemTesting {
         return m.create(t.data(), new Shape(t.shape()));
     }
 
-    /** numpy.allclose semantics: |a − b| ≤ atol + rtol·|b| everywhere; reports the worst element. */
+    /** numpy.allclose semantics (see {@link Close}). */
     static void assertClose(float[] expected, float[] actual, double rtol, double atol, String what) {
-        assertEquals(expected.length, actual.length, what + ": sizes");
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double err = Math.abs(expected[i] - actual[i]) - (atol + rtol * Math.abs(expected[i]));
-            if (Double.isNaN(actual[i]) || err > worst) {
-                worst = Double.isNaN(actual[i]) ? Double.POSITIVE_INFINITY : err;
-                at = i;
-            }
-        }
-        if (at >= 0) {
-            fail(what + ": element " + at + " expected " + expected[at] + " got " + actual[at] + " (rtol " + rtol
-                    + ", atol " + atol + ")");
-        }
+        Close.assertClose(expected, actual, rtol, atol, what);
     }
 }
