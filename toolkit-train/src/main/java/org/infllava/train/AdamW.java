@@ -1,0 +1,108 @@
+package org.infllava.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.infllava.io.HostTensor;
+
+/**
+ * AdamW with decoupled weight decay ({@code torch.optim.AdamW}): for each parameter {@code p} with gradient
+ * {@code g}, at step {@code t = 1, 2, …}
+ * <pre>
+ *   p ← p − lr·λ·p
+ *   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
+ *   p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ * </pre>
+ * Updates are in place; the state is named, so it saves and restores exactly.
+ */
+public final class AdamW {
+
+    private final Map<String, Parameter> params;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private int step;
+
+    /** An optimizer of these named parameters; state arrays live in {@code manager}. */
+    public AdamW(Map<String, Parameter> params, NDManager manager, double beta1, double beta2, double eps,
+            double weightDecay) {
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weightDecay >= 0)) {
+            throw new IllegalArgumentException("need 0 <= beta < 1, eps > 0, weightDecay >= 0; got beta1=" + beta1
+                    + " beta2=" + beta2 + " eps=" + eps + " weightDecay=" + weightDecay);
+        }
+        this.params = new LinkedHashMap<>(params);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray p = e.getValue().getArray();
+            m.put(e.getKey(), keep(manager.zeros(p.getShape(), p.getDataType(), p.getDevice())));
+            v.put(e.getKey(), keep(manager.zeros(p.getShape(), p.getDataType(), p.getDevice())));
+        }
+    }
+
+    private static NDArray keep(NDArray a) {
+        NDScope.unregister(a);
+        return a;
+    }
+
+    /** Steps taken. */
+    public int stepCount() {
+        return step;
+    }
+
+    /** One update with learning rate {@code lr} from the current gradients, which are then zeroed. */
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray p = e.getValue().getArray();
+            try (NDScope scope = new NDScope(); NDArray g = p.getGradient()) {
+                scope.suppressNotUsedWarning();
+                if (weightDecay > 0) {
+                    p.subi(p.mul((float) (lr * weightDecay)));
+                }
+                NDArray mm = m.get(e.getKey());
+                NDArray vv = v.get(e.getKey());
+                mm.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
+                NDArray denom = vv.div((float) bc2).sqrt().add((float) eps);
+                p.subi(mm.div((float) bc1).div(denom).mul((float) lr));
+                g.subi(g); // zero for the next accumulation
+            }
+        }
+    }
+
+    /** The state as named host tensors: {@code m.<name>}, {@code v.<name>}, and {@code step}. */
+    public Map<String, HostTensor> state() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        m.forEach((k, a) -> out.put("m." + k, new HostTensor(a.getShape().getShape(), a.toFloatArray())));
+        v.forEach((k, a) -> out.put("v." + k, new HostTensor(a.getShape().getShape(), a.toFloatArray())));
+        out.put("step", new HostTensor(new long[] {1}, new float[] {step}));
+        return out;
+    }
+
+    /** Restores {@link #state()}; every key must be present with its shape. */
+    public void load(Map<String, HostTensor> state) {
+        for (String k : params.keySet()) {
+            for (String which : new String[] {"m.", "v."}) {
+                HostTensor t = state.get(which + k);
+                NDArray target = (which.equals("m.") ? m : v).get(k);
+                if (t == null || !java.util.Arrays.equals(t.shape(), target.getShape().getShape())) {
+                    throw new IllegalArgumentException("optimizer state '" + which + k + "' missing or mis-shaped");
+                }
+                target.set(FloatBuffer.wrap(t.data()));
+            }
+        }
+        step = (int) state.get("step").data()[0];
+    }
+}

@@ -1,0 +1,435 @@
+package org.infllava.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.infllava.data.Batches;
+import org.infllava.data.LlavaDataset;
+import org.infllava.data.SampleEncoder;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.io.HostTensor;
+import org.infllava.io.ImageFiles;
+import org.infllava.io.InvalidInputException;
+import org.infllava.io.SafeTensors;
+import org.infllava.model.InfLlavaModel;
+
+/**
+ * The training loop: length-grouped batches in a seeded order, loss on the assistant's tokens only, gradient
+ * accumulation, global-norm clipping, AdamW with warm-up and cosine, a progress line with ETA, metrics JSONL, and
+ * atomic checkpoints (trainable weights, optimizer state, position) from which a run resumes exactly.
+ *
+ * <p>Every micro-batch runs inside an {@link NDScope}, so native memory stays flat over a run.
+ */
+public final class Trainer {
+
+    /**
+     * One optimizer step's record.
+     *
+     * @param step 1-based optimizer step
+     * @param loss mean loss over its micro-batches
+     * @param lr learning rate used
+     * @param gradNorm global gradient norm before clipping
+     * @param tokens supervised tokens
+     * @param seconds wall time of the step
+     */
+    public record StepLog(int step, float loss, double lr, double gradNorm, long tokens, double seconds) {}
+
+    private final InfLlavaModel model;
+    private final TrainSettings settings;
+    private final LlavaDataset data;
+    private final SampleEncoder encoder;
+    private final NDManager manager;
+    private final Path runDir;
+    private final PrintWriter out;
+    private final Map<String, Parameter> all;
+    private final Map<String, Parameter> trainable;
+    private final AdamW optimizer;
+    private final List<SampleEncoder.Encoded> encoded = new ArrayList<>();
+    private final int[] lengths;
+    private final List<StepLog> history = new ArrayList<>();
+    private final JsonObject config;
+    private int step;
+
+    /**
+     * A trainer.
+     *
+     * @param config the run's configuration as JSON, saved beside every checkpoint (may be empty)
+     * @param runDir where metrics, provenance and checkpoints go
+     * @param out progress output
+     */
+    public Trainer(InfLlavaModel model, TrainSettings settings, LlavaDataset data, SampleEncoder encoder,
+            NDManager manager, Path runDir, JsonObject config, PrintWriter out) {
+        this.model = model;
+        this.settings = settings;
+        this.data = data;
+        this.encoder = encoder;
+        this.manager = manager;
+        this.runDir = runDir;
+        this.config = config;
+        this.out = out;
+        if (data.rows().isEmpty()) {
+            throw new InvalidInputException(data.file(), "no usable rows: " + data.report().summary());
+        }
+        this.all = parameters(model);
+        this.trainable = settings.freeze().apply(all);
+        if (trainable.isEmpty()) {
+            throw new IllegalArgumentException("nothing to train: components " + settings.freeze().trainable()
+                    + " have no parameters after the freeze patterns");
+        }
+        this.optimizer = new AdamW(trainable, manager, 0.9, 0.999, 1e-8, settings.weightDecay());
+        lengths = new int[data.rows().size()];
+        for (int i = 0; i < lengths.length; i++) {
+            SampleEncoder.Encoded e = encoder.encode(data.rows().get(i));
+            encoded.add(e);
+            lengths[i] = e.expandedLength();
+        }
+    }
+
+    /** Every parameter of the model as {@code component.name}. */
+    public static Map<String, Parameter> parameters(InfLlavaModel model) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        model.vision().namedParameters().forEach((k, p) -> out.put("vision." + k, p));
+        if (model.dem() != null) {
+            model.dem().namedParameters().forEach((k, p) -> out.put("dem." + k, p));
+        }
+        model.projector().namedParameters().forEach((k, p) -> out.put("projector." + k, p));
+        model.llm().namedParameters().forEach((k, p) -> out.put("llm." + k, p));
+        return out;
+    }
+
+    /** The trainable parameters. */
+    public Map<String, Parameter> trainable() {
+        return trainable;
+    }
+
+    /** Optimizer steps done. */
+    public int step() {
+        return step;
+    }
+
+    /** The record of every step run by this trainer (after a resume, only the new ones). */
+    public List<StepLog> history() {
+        return history;
+    }
+
+    /**
+     * Runs until {@code untilStep} optimizer steps are done (at most the configured total), checkpointing as
+     * configured and at the end.
+     */
+    public void run(int untilStep) {
+        int target = Math.min(untilStep, settings.steps());
+        LrSchedule schedule = settings.schedule();
+        int perEpoch = Batches.epoch(lengths, settings.batchSize(), 0, settings.seed(), 0).size();
+        long t0 = System.nanoTime();
+        int startStep = step;
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new InvalidInputException(runDir, "cannot create the run directory: " + e.getMessage(), e);
+        }
+        writeProvenance();
+        while (step < target) {
+            long s0 = System.nanoTime();
+            double lr = schedule.at(step);
+            float lossSum = 0;
+            long tokens = 0;
+            for (int micro = 0; micro < settings.accumulation(); micro++) {
+                long index = (long) step * settings.accumulation() + micro;
+                int epoch = (int) (index / perEpoch);
+                List<int[]> batches = Batches.epoch(lengths, settings.batchSize(), settings.groupByLength() ? 4 : 0,
+                        settings.seed(), epoch);
+                int[] batch = batches.get((int) (index % perEpoch));
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        float[] result = new float[2];
+                        NDArray loss = loss(batch, result);
+                        gc.backward(loss.div(settings.accumulation()));
+                        lossSum += loss.getFloat();
+                        tokens += (long) result[1];
+                    }
+                }
+            }
+            float meanLoss = lossSum / settings.accumulation();
+            if (!Float.isFinite(meanLoss)) {
+                throw new IllegalStateException("loss is " + meanLoss + " at step " + (step + 1) + " (lr " + lr
+                        + "): training stopped; the last good checkpoint is kept under " + runDir.resolve("checkpoints"));
+            }
+            double norm = GradientClipping.clipByGlobalNorm(trainable.values(), settings.clipNorm());
+            optimizer.step(lr);
+            step++;
+            double seconds = (System.nanoTime() - s0) / 1e9;
+            StepLog log = new StepLog(step, meanLoss, lr, norm, tokens, seconds);
+            history.add(log);
+            appendMetrics(log);
+            progress(log, startStep, target, (System.nanoTime() - t0) / 1e9);
+            if ((settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0) || step == target) {
+                checkpoint();
+            }
+        }
+    }
+
+    /**
+     * The mean cross-entropy of next-token prediction on the labelled positions of a batch (right-padded).
+     *
+     * @param stats receives {@code [0] = loss, [1] = supervised tokens}
+     */
+    NDArray loss(int[] batch, float[] stats) {
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDList embeds = new NDList();
+        List<long[]> targets = new ArrayList<>();
+        int maxLen = 0;
+        for (int i : batch) {
+            SampleEncoder.Encoded e = encoded.get(i);
+            List<BufferedImage> images = new ArrayList<>();
+            for (int k = 0; k < e.images(); k++) {
+                images.add(ImageFiles.read(data.rows().get(i).images().get(k)));
+            }
+            NDArray x = model.embed(ps, manager, e.ids(), images, true); // (1, L, d)
+            int len = (int) x.getShape().get(1);
+            int textTokens = 0;
+            for (long id : e.ids()) {
+                textTokens += id == ChatTemplate.IMAGE_TOKEN ? 0 : 1;
+            }
+            int visual = e.images() == 0 ? 0 : (len - textTokens) / e.images();
+            long[] target = new long[len];
+            int at = 0;
+            for (int j = 0; j < e.ids().length; j++) {
+                if (e.ids()[j] == ChatTemplate.IMAGE_TOKEN) {
+                    for (int v = 0; v < visual; v++) {
+                        target[at++] = -1;
+                    }
+                } else {
+                    target[at++] = e.labels()[j] ? e.ids()[j] : -1;
+                }
+            }
+            embeds.add(x);
+            targets.add(target);
+            maxLen = Math.max(maxLen, len);
+        }
+        int b = batch.length;
+        long d = embeds.get(0).getShape().get(2);
+        float[] mask = new float[b * maxLen];
+        long[] idx = new long[b * (maxLen - 1)];
+        float[] valid = new float[b * (maxLen - 1)];
+        NDList padded = new NDList();
+        for (int r = 0; r < b; r++) {
+            NDArray x = embeds.get(r);
+            int len = (int) x.getShape().get(1);
+            padded.add(len == maxLen ? x : x.concat(manager.zeros(new Shape(1, maxLen - len, d)), 1));
+            for (int j = 0; j < len; j++) {
+                mask[r * maxLen + j] = 1;
+            }
+            long[] t = targets.get(r);
+            for (int j = 1; j < len; j++) { // position j - 1 predicts token j
+                if (t[j] >= 0) {
+                    idx[r * (maxLen - 1) + j - 1] = t[j];
+                    valid[r * (maxLen - 1) + j - 1] = 1;
+                }
+            }
+        }
+        float count = 0;
+        for (float v : valid) {
+            count += v;
+        }
+        if (count == 0) {
+            throw new IllegalStateException("a batch without supervised tokens (rows " + java.util.Arrays.toString(batch)
+                    + "): every answer was truncated away; raise maxLength");
+        }
+        NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
+        NDArray logits = model.llm().forward(ps, x, manager.create(mask, new Shape(b, maxLen)), null, null, true);
+        NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, L-1, V)
+        NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)), -1)
+                .reshape(b, maxLen - 1); // (B, L-1)
+        NDArray loss = picked.mul(manager.create(valid, new Shape(b, maxLen - 1))).sum().neg().div(count);
+        stats[1] = count;
+        return loss;
+    }
+
+    private void progress(StepLog log, int startStep, int target, double elapsed) {
+        double perStep = elapsed / (log.step() - startStep);
+        double eta = perStep * (target - log.step());
+        String line = String.format("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  ETA %s", log.step(), target,
+                log.loss(), log.lr(), log.gradNorm(), log.tokens() / Math.max(1e-9, log.seconds()), duration(eta));
+        if (System.console() != null) {
+            int width = 24;
+            int filled = (int) Math.round(width * (double) log.step() / target);
+            out.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + line);
+            if (log.step() == target) {
+                out.println();
+            }
+        } else if (log.step() % settings.logEvery() == 0 || log.step() == target || log.step() == startStep + 1) {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+
+    private void appendMetrics(StepLog log) {
+        JsonObject j = new JsonObject();
+        j.addProperty("step", log.step());
+        j.addProperty("loss", log.loss());
+        j.addProperty("lr", log.lr());
+        j.addProperty("grad_norm", log.gradNorm());
+        j.addProperty("tokens", log.tokens());
+        j.addProperty("seconds", log.seconds());
+        try {
+            Files.writeString(runDir.resolve("metrics.jsonl"), j + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeProvenance() {
+        JsonObject p = new JsonObject();
+        p.addProperty("seed", settings.seed());
+        p.addProperty("git_commit", gitCommit());
+        p.addProperty("data_file", data.file().toString());
+        p.addProperty("data_sha256", sha256(data.file()));
+        p.addProperty("data", data.report().summary());
+        p.addProperty("java", System.getProperty("java.version"));
+        p.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        p.add("config", config);
+        p.addProperty("trainable_parameters", trainable.values().stream().mapToLong(x -> x.getShape().size()).sum());
+        writeJson(runDir.resolve("provenance.json"), p);
+    }
+
+    /** Writes a checkpoint directory atomically and keeps the last {@code keepLast}. */
+    public Path checkpoint() {
+        Path dir = runDir.resolve("checkpoints");
+        Path target = dir.resolve(String.format("step-%06d", step));
+        Path tmp = dir.resolve(String.format(".step-%06d.tmp", step));
+        try {
+            Files.createDirectories(dir);
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            Map<String, HostTensor> weights = new LinkedHashMap<>();
+            trainable.forEach((k, p) -> weights.put(k, new HostTensor(p.getShape().getShape(),
+                    p.getArray().toFloatArray())));
+            SafeTensors.write(tmp.resolve("trainable.safetensors"), weights, Map.of("step", String.valueOf(step)));
+            SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer.state(), Map.of());
+            JsonObject state = new JsonObject();
+            state.addProperty("step", step);
+            state.addProperty("seed", settings.seed());
+            state.add("config", config);
+            writeJson(tmp.resolve("state.json"), state);
+            Files.copy(runDir.resolve("provenance.json"), tmp.resolve("provenance.json"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            deleteTree(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            List<Path> all;
+            try (Stream<Path> s = Files.list(dir)) {
+                all = s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted(Comparator.reverseOrder())
+                        .toList();
+            }
+            for (int i = settings.keepLast(); i < all.size(); i++) {
+                deleteTree(all.get(i));
+            }
+            return target;
+        } catch (IOException e) {
+            throw new InvalidInputException(target, "cannot write checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues from a checkpoint: a {@code step-NNNNNN} directory, or a run directory (its latest checkpoint).
+     * Restores the trainable weights, the optimizer state and the position; frozen weights must come from the same
+     * configuration (they are not saved).
+     */
+    public void resume(Path from) {
+        Path ckpt = latest(from);
+        Map<String, HostTensor> weights = SafeTensors.read(ckpt.resolve("trainable.safetensors"));
+        for (Map.Entry<String, Parameter> e : trainable.entrySet()) {
+            HostTensor t = weights.get(e.getKey());
+            if (t == null || !java.util.Arrays.equals(t.shape(), e.getValue().getShape().getShape())) {
+                throw new InvalidInputException(ckpt.resolve("trainable.safetensors"), "key '" + e.getKey()
+                        + "' missing or of another shape than " + e.getValue().getShape() + ": another configuration?");
+            }
+            e.getValue().getArray().set(FloatBuffer.wrap(t.data()));
+        }
+        optimizer.load(SafeTensors.read(ckpt.resolve("optimizer.safetensors")));
+        step = optimizer.stepCount();
+    }
+
+    private static Path latest(Path from) {
+        if (Files.exists(from.resolve("trainable.safetensors"))) {
+            return from;
+        }
+        Path dir = Files.isDirectory(from.resolve("checkpoints")) ? from.resolve("checkpoints") : from;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("step-")).max(Comparator.naturalOrder())
+                    .orElseThrow(() -> new InvalidInputException(from, "no checkpoint (step-NNNNNN) to resume from"));
+        } catch (IOException e) {
+            throw new InvalidInputException(from, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeJson(Path file, JsonObject json) {
+        try {
+            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+                    .create().toJson(json) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? s : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private static String sha256(Path file) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

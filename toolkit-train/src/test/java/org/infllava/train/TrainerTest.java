@@ -1,0 +1,227 @@
+package org.infllava.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.initializer.ConstantInitializer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.infllava.data.LlavaDataset;
+import org.infllava.data.SampleEncoder;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.TextTokenizer;
+import org.infllava.model.InfLlavaModel;
+import org.infllava.model.TinyModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private static NDManager manager;
+
+    @TempDir
+    static Path dir;
+
+    private static Path modelDir;
+    private static Path dataFile;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        manager = NDManager.newBaseManager("PyTorch");
+        modelDir = dir.resolve("model");
+        TinyModels.writePublishedDir(GOLDEN, modelDir, manager, 3);
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Files.copy(GOLDEN.resolve("clip_image.png"), images.resolve("a.png"));
+        Files.copy(GOLDEN.resolve("clip_image.png"), images.resolve("b.png"));
+        dataFile = dir.resolve("train.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[][] answers = {{"a.png", "w10 w11 w12"}, {"b.png", "w20 w21"}, {"a.png", "w30 w31 w32 w33"},
+            {"b.png", "w40"}, {"a.png", "w50 w51"}, {"b.png", "w60 w61 w62"}};
+        for (int i = 0; i < answers.length; i++) {
+            rows.append("{\"id\": \"s").append(i).append("\", \"image\": \"").append(answers[i][0])
+                    .append("\", \"conversations\": [{\"from\": \"human\", \"value\": \"<image>\"}, {\"from\": \"gpt\", "
+                            + "\"value\": \"").append(answers[i][1]).append("\"}]}\n");
+        }
+        Files.writeString(dataFile, rows);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    private Trainer trainer(NDManager m, FreezePolicy freeze, int steps, Path runDir) {
+        InfLlavaModel model = InfLlavaModel.fromPretrained(modelDir, GOLDEN.resolve("clip_vision"), m);
+        LlavaDataset data = LlavaDataset.load(dataFile, dir.resolve("images"), true);
+        TextTokenizer tok = TextTokenizer.load(modelDir);
+        SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, 49, 128);
+        TrainSettings s = new TrainSettings(7, steps, 2, 2, 5e-3, 0.1, 0.0, 0.0, 1.0, freeze, true, 0, 2, 100);
+        return new Trainer(model, s, data, enc, m, runDir, new com.google.gson.JsonObject(),
+                new PrintWriter(new StringWriter()));
+    }
+
+    /**
+     * Hand values for peak 1e-3, 10 steps, warm-up ratio 0.2 (W = 2): lr(0) = 0, lr(1) = 5e-4, lr(2) = 1e-3;
+     * lr(6): progress (6 − 2)/8 = 0.5, ½(1 + cos π/2) = 0.5 → 5e-4; lr(9): progress 7/8, ½(1 + cos 7π/8) = 0.038060
+     * → 3.8060e-5; with a floor of 0.1, lr(6) = 1e-3·(0.1 + 0.9·0.5) = 5.5e-4.
+     */
+    @Test
+    void learningRateFollowsWarmUpThenCosine() {
+        LrSchedule s = LrSchedule.of(1e-3, 10, 0.2, 0.0);
+        assertEquals(2, s.warmupSteps());
+        assertEquals(0.0, s.at(0), 1e-12);
+        assertEquals(5e-4, s.at(1), 1e-12);
+        assertEquals(1e-3, s.at(2), 1e-12);
+        assertEquals(5e-4, s.at(6), 1e-12);
+        assertEquals(3.8060e-5, s.at(9), 1e-9);
+        assertEquals(5.5e-4, LrSchedule.of(1e-3, 10, 0.2, 0.1).at(6), 1e-12);
+    }
+
+    private static Parameter param(NDManager m, String name, float... values) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(values.length)).optInitializer(new ConstantInitializer(0)).build();
+        p.initialize(m, DataType.FLOAT32);
+        p.getArray().set(java.nio.FloatBuffer.wrap(values));
+        p.getArray().setRequiresGradient(true);
+        return p;
+    }
+
+    /** Gradients (3, 4) and (12): global norm 13; with max 6.5 every gradient halves: (1.5, 2) and (6). */
+    @Test
+    void clippingScalesByTheTrueGlobalNorm() {
+        try (NDManager m = manager.newSubManager()) {
+            Parameter a = param(m, "a", 1, 1);
+            Parameter b = param(m, "b", 1);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = a.getArray().mul(m.create(new float[] {3, 4})).sum().add(b.getArray().mul(12).sum());
+                gc.backward(loss);
+            }
+            double norm = GradientClipping.clipByGlobalNorm(List.of(a, b), 6.5);
+            assertEquals(13.0, norm, 1e-5);
+            assertArrayEquals(new float[] {1.5f, 2f}, a.getArray().getGradient().toFloatArray(), 1e-5f);
+            assertArrayEquals(new float[] {6f}, b.getArray().getGradient().toFloatArray(), 1e-5f);
+        }
+    }
+
+    /**
+     * One AdamW step by hand: p = 1, g = 0.5, lr 0.1, λ 0.01. Decay: 1 − 0.1·0.01 = 0.999. m = 0.05, v = 0.00025;
+     * m̂ = 0.5, v̂ = 0.25, √v̂ = 0.5; p = 0.999 − 0.1·0.5/0.5 = 0.899.
+     */
+    @Test
+    void adamWStepByHand() {
+        try (NDManager m = manager.newSubManager()) {
+            Parameter p = param(m, "p", 1);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(p.getArray().mul(0.5f).sum());
+            }
+            AdamW opt = new AdamW(Map.of("p", p), m, 0.9, 0.999, 1e-8, 0.01);
+            opt.step(0.1);
+            assertEquals(0.899f, p.getArray().toFloatArray()[0], 1e-6f);
+            assertEquals(0f, p.getArray().getGradient().toFloatArray()[0], "gradient zeroed after the step");
+            assertEquals(1, opt.stepCount());
+        }
+    }
+
+    /** Stage 1 trains DEM and projector; CLIP and the LLM stay bit-for-bit unchanged; the loss falls. */
+    @Test
+    void frozenComponentsStayUnchangedAndLossFalls() {
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, FreezePolicy.stage1(), 12, dir.resolve("run-freeze"));
+            Map<String, Parameter> all = Trainer.parameters(modelOf(t));
+            Map<String, float[]> before = new LinkedHashMap<>();
+            all.forEach((k, p) -> before.put(k, p.getArray().toFloatArray()));
+            t.run(12);
+            for (Map.Entry<String, Parameter> e : all.entrySet()) {
+                boolean same = java.util.Arrays.equals(before.get(e.getKey()), e.getValue().getArray().toFloatArray());
+                String c = e.getKey().substring(0, e.getKey().indexOf('.'));
+                if (c.equals("vision") || c.equals("llm")) {
+                    assertTrue(same, e.getKey() + " is frozen");
+                }
+            }
+            assertFalse(java.util.Arrays.equals(before.get("projector.mm_projector.0.weight"),
+                    all.get("projector.mm_projector.0.weight").getArray().toFloatArray()), "projector trains");
+            List<Trainer.StepLog> h = t.history();
+            float first = (h.get(0).loss() + h.get(1).loss()) / 2;
+            float last = (h.get(10).loss() + h.get(11).loss()) / 2;
+            assertTrue(last < 0.8f * first, "loss falls: " + first + " -> " + last);
+            assertTrue(Files.exists(dir.resolve("run-freeze/metrics.jsonl")));
+            assertTrue(Files.exists(dir.resolve("run-freeze/checkpoints/step-000012/optimizer.safetensors")));
+        }
+    }
+
+    private static InfLlavaModel modelOf(Trainer t) {
+        try {
+            var f = Trainer.class.getDeclaredField("model");
+            f.setAccessible(true);
+            return (InfLlavaModel) f.get(t);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** N steps straight, and N/2 + checkpoint + resume + N/2 in a new trainer: every loss bit for bit. */
+    @Test
+    void resumeContinuesExactly() {
+        float[] straight;
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, FreezePolicy.stage2(), 6, dir.resolve("run-straight"));
+            t.run(6);
+            straight = losses(t.history());
+        }
+        float[] split = new float[6];
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, FreezePolicy.stage2(), 6, dir.resolve("run-split"));
+            t.run(3);
+            System.arraycopy(losses(t.history()), 0, split, 0, 3);
+        }
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, FreezePolicy.stage2(), 6, dir.resolve("run-split"));
+            t.resume(dir.resolve("run-split"));
+            assertEquals(3, t.step());
+            t.run(6);
+            System.arraycopy(losses(t.history()), 0, split, 3, 3);
+        }
+        assertArrayEquals(straight, split);
+    }
+
+    private static float[] losses(List<Trainer.StepLog> h) {
+        float[] out = new float[h.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = h.get(i).loss();
+        }
+        return out;
+    }
+
+    @Test
+    void freezePatternsAndUnknownComponents() {
+        assertEquals(Set.of("dem", "projector"), FreezePolicy.stage1().trainable());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new FreezePolicy(Set.of("clip"), List.of()));
+        assertTrue(e.getMessage().contains("unknown component 'clip'"), e.getMessage());
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, new FreezePolicy(Set.of("llm"), List.of("llm\\.model\\.embed_tokens.*")), 1,
+                    dir.resolve("run-pattern"));
+            assertFalse(t.trainable().containsKey("llm.model.embed_tokens.weight"));
+            assertTrue(t.trainable().containsKey("llm.lm_head.weight"));
+        }
+    }
+}
