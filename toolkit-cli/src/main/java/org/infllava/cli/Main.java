@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "infllava", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "INF-LLaVA toolkit: dual-perspective cropping and enhancement for high-resolution MLLMs.",
         subcommands = {DemoCommand.class, CropCommand.class, TokensCommand.class, DemCommand.class, FeaturesCommand.class,
-            LogitsCommand.class, ChatCommand.class, BenchCommand.class,
+            LogitsCommand.class, ChatCommand.class, TrainCommand.class, DataCommand.class, BenchCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -40,6 +40,8 @@ public final class Main implements Runnable {
         defaultProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         // DJL probes for CUDA even with CPU natives and warns when no driver is present: not news on a CPU machine.
         defaultProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        // The tokenizer warns that it falls back to its model's max length; sequences are bounded by our own maxLength.
+        defaultProperty("org.slf4j.simpleLogger.log.ai.djl.huggingface.tokenizers.HuggingFaceTokenizer", "error");
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -51,6 +53,10 @@ public final class Main implements Runnable {
             if (t instanceof InvalidInputException) {
                 commandLine.getErr().println("infllava " + commandLine.getCommandName() + ": " + t.getMessage());
                 return EXIT_BAD_INPUT;
+            }
+            if (e instanceof org.infllava.train.TrainingDivergedException) {
+                commandLine.getErr().println("infllava " + commandLine.getCommandName() + ": " + e.getMessage());
+                return EXIT_FAILURE;
             }
             commandLine.getErr().println("infllava " + commandLine.getCommandName() + ": internal error: " + e);
             if (Boolean.getBoolean("infllava.debug")) {

@@ -83,7 +83,7 @@ public abstract class NamedBlock extends AbstractBlock {
 
     /** Exact GELU, {@code 0.5·x·(1 + erf(x/√2))}, as {@code torch.nn.GELU()}. */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f)).mul(0.5f);
+        return ai.djl.nn.Activation.gelu(x); // torch.nn.functional.gelu, approximate="none"
     }
 
     /** Adds every parameter of this block and its children under {@code prefix}, with dotted names. */

@@ -1,6 +1,7 @@
 package org.infllava.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.Collection;
 
@@ -13,16 +14,30 @@ public final class GradientClipping {
 
     private GradientClipping() {}
 
-    /** Clips in place and returns the norm before clipping. */
+    /**
+     * Clips in place and returns the norm before clipping. The norm is computed as {@code M·√(Σ (g/M)²)} with
+     * {@code M} the largest absolute gradient, so gradients near the float range give their true norm rather than
+     * an overflowed infinity.
+     */
     public static double clipByGlobalNorm(Collection<Parameter> params, double maxNorm) {
-        double sum = 0;
+        double max = 0;
         for (Parameter p : params) {
-            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope(); NDArray g = p.getArray().getGradient()) {
+            try (NDScope scope = new NDScope(); NDArray g = p.getArray().getGradient()) {
                 scope.suppressNotUsedWarning();
-                sum += g.square().sum().getFloat();
+                max = Math.max(max, g.abs().max().getFloat());
             }
         }
-        double norm = Math.sqrt(sum);
+        if (max == 0 || !Double.isFinite(max)) {
+            return max;
+        }
+        double sum = 0;
+        for (Parameter p : params) {
+            try (NDScope scope = new NDScope(); NDArray g = p.getArray().getGradient()) {
+                scope.suppressNotUsedWarning();
+                sum += g.div((float) max).square().sum().getFloat();
+            }
+        }
+        double norm = max * Math.sqrt(sum);
         double scale = maxNorm / (norm + 1e-6);
         if (maxNorm > 0 && scale < 1) {
             for (Parameter p : params) {

@@ -177,7 +177,7 @@ public final class Trainer {
             }
             float meanLoss = lossSum / settings.accumulation();
             if (!Float.isFinite(meanLoss)) {
-                throw new IllegalStateException("loss is " + meanLoss + " at step " + (step + 1) + " (lr " + lr
+                throw new TrainingDivergedException("loss is " + meanLoss + " at step " + (step + 1) + " (lr " + lr
                         + "): training stopped; the last good checkpoint is kept under " + runDir.resolve("checkpoints"));
             }
             double norm = GradientClipping.clipByGlobalNorm(trainable.values(), settings.clipNorm());
@@ -274,7 +274,7 @@ public final class Trainer {
     private void progress(StepLog log, int startStep, int target, double elapsed) {
         double perStep = elapsed / (log.step() - startStep);
         double eta = perStep * (target - log.step());
-        String line = String.format("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  ETA %s", log.step(), target,
+        String line = String.format("step %d/%d  loss %.4f  lr %.2e  |g| %.3g  %.0f tok/s  ETA %s", log.step(), target,
                 log.loss(), log.lr(), log.gradNorm(), log.tokens() / Math.max(1e-9, log.seconds()), duration(eta));
         if (System.console() != null) {
             int width = 24;

@@ -122,6 +122,19 @@ class TrainerTest {
         }
     }
 
+    /** Gradients (3e30, 4e30): the sum of squares overflows float, the norm 5e30 does not; clipped to norm 1. */
+    @Test
+    void clippingGivesTheTrueNormOfHugeGradients() {
+        try (NDManager m = manager.newSubManager()) {
+            Parameter a = param(m, "a", 1, 1);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.getArray().mul(m.create(new float[] {3e30f, 4e30f})).sum());
+            }
+            assertEquals(5e30, GradientClipping.clipByGlobalNorm(List.of(a), 1.0), 1e25);
+            assertArrayEquals(new float[] {0.6f, 0.8f}, a.getArray().getGradient().toFloatArray(), 1e-5f);
+        }
+    }
+
     /**
      * One AdamW step by hand: p = 1, g = 0.5, lr 0.1, λ 0.01. Decay: 1 − 0.1·0.01 = 0.999. m = 0.05, v = 0.00025;
      * m̂ = 0.5, v̂ = 0.25, √v̂ = 0.5; p = 0.999 − 0.1·0.5/0.5 = 0.899.

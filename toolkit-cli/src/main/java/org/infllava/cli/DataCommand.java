@@ -1,0 +1,53 @@
+package org.infllava.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.infllava.data.SynthCaptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code infllava data}: dataset tools. */
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Dataset tools.",
+        subcommands = {DataCommand.Synth.class})
+final class DataCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code infllava data synth --out DIR}. */
+    @Command(name = "synth", mixinStandardHelpOptions = true,
+            description = "Write a small synthetic LLaVA-format dataset (train.jsonl, images/, tokenizer.json).")
+    static final class Synth implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+        Path out;
+
+        @Option(names = "--samples", defaultValue = "64", description = "Samples (default: ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Option(names = "--size", defaultValue = "84", description = "Image side (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--grid", defaultValue = "3", description = "Cells per side (default: ${DEFAULT-VALUE}).")
+        int grid;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            SynthCaptions.write(out, samples, size, grid, seed);
+            spec.commandLine().getOut().printf("%d samples of %dx%d in %s (train.jsonl, images/, tokenizer.json)%n",
+                    samples, size, size, out);
+            return 0;
+        }
+    }
+}

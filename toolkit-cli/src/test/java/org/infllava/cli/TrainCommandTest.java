@@ -1,0 +1,66 @@
+package org.infllava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Path config(String train) throws IOException {
+        Path f = dir.resolve("run.json");
+        Files.writeString(f, """
+                {"name": "t", "seed": 1, "stage": 2, "device": "cpu",
+                 "model": {"vision": {"random": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+                             "num_attention_heads": 4, "image_size": 28, "patch_size": 4}},
+                           "llm": {"random": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,
+                             "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256}},
+                           "dem": "paper", "grid": 3},
+                 "data": {"file": "data/train.jsonl", "tokenizer": "data/tokenizer.json", "template": "plain",
+                          "max_length": 128, "synth": {"samples": 8, "image_size": 84}},
+                 "train": %s}
+                """.formatted(train));
+        return f;
+    }
+
+    @Test
+    void trainsWritesRunFilesAndResumes() throws IOException {
+        Path cfg = config("{\"steps\": 4, \"batch_size\": 2, \"lr\": 0.003, \"checkpoint_every\": 2, \"keep_last\": 1}");
+        Path runs = dir.resolve("runs");
+        CliRun run = CliRun.of("train", "--config", cfg.toString(), "--runs", runs.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("done: loss"), run.out());
+        assertTrue(Files.exists(dir.resolve("data/train.jsonl")), "synthetic data written on first use");
+        Path runDir;
+        try (Stream<Path> s = Files.list(runs)) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        assertEquals(4, Files.readAllLines(runDir.resolve("metrics.jsonl")).size());
+        assertTrue(Files.exists(runDir.resolve("provenance.json")));
+        try (Stream<Path> s = Files.list(runDir.resolve("checkpoints"))) {
+            assertEquals(java.util.List.of("step-000004"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "keep_last 1 keeps only the newest");
+        }
+        CliRun resumed = CliRun.of("train", "--config", cfg.toString(), "--resume", runDir.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resumed at step 4"), resumed.out());
+    }
+
+    @Test
+    void aWrongFieldIsNamed() throws IOException {
+        CliRun run = CliRun.of("train", "--config", config("{\"steps\": 2, \"batchsize\": 2}").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, run.code());
+        assertTrue(run.err().contains("unknown field 'train.batchsize'"), run.err());
+        CliRun typed = CliRun.of("train", "--config", config("{\"steps\": \"many\"}").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, typed.code());
+        assertTrue(typed.err().contains("field 'train.steps' must be an integer"), typed.err());
+    }
+}

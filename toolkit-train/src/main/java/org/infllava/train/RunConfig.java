@@ -1,0 +1,243 @@
+package org.infllava.train;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.infllava.io.InvalidInputException;
+
+/**
+ * A training run's JSON configuration (documented in docs/training.md). Every object's fields are checked: an unknown
+ * or mistyped field is an error naming the file and the field's path ({@code train.batch_size}). Relative paths are
+ * resolved against the config file's directory.
+ *
+ * @param name run name (run directories are {@code runs/<name>-<timestamp>})
+ * @param seed the run's seed
+ * @param stage 1 (DEM + projector) or 2 (DEM + projector + LLM), the default trainable components
+ * @param device {@code cpu}, {@code gpu} or {@code auto}
+ * @param model what to train
+ * @param data what to train on
+ * @param train how
+ * @param json the whole configuration, for provenance
+ */
+public record RunConfig(String name, long seed, int stage, String device, ModelSpec model, DataSpec data,
+        TrainSettings train, JsonObject json) {
+
+    /**
+     * The model.
+     *
+     * @param visionDir a CLIP directory, or {@code null} for a random tower of {@code visionRandom}
+     * @param visionRandom config.json fields of a random tower
+     * @param llmDir a LLaMA directory, or {@code null} for a random model of {@code llmRandom}
+     * @param llmRandom config.json fields of a random LLM (vocab_size defaults to the tokenizer's)
+     * @param dem {@code paper}, {@code reference} or {@code none} (LLaVA-1.5)
+     * @param grid crop grid side
+     * @param projector {@code mlp2x_gelu} or {@code linear}
+     */
+    public record ModelSpec(Path visionDir, JsonObject visionRandom, Path llmDir, JsonObject llmRandom, String dem,
+            int grid, String projector) {}
+
+    /**
+     * The data.
+     *
+     * @param file LLaVA JSON or JSONL
+     * @param imageRoot image directory
+     * @param tokenizer tokenizer.json (default: the LLM directory's)
+     * @param template chat template
+     * @param maxLength longest expanded sequence
+     * @param strict stop at the first malformed row
+     * @param synthSamples when &gt; 0 and the file is missing, write that many synthetic samples first
+     * @param synthSize synthetic image side
+     */
+    public record DataSpec(Path file, Path imageRoot, Path tokenizer, String template, int maxLength, boolean strict,
+            int synthSamples, int synthSize) {}
+
+    /** Reads and validates a config file. */
+    public static RunConfig load(Path file) {
+        JsonObject json;
+        try {
+            json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new InvalidInputException(file, "not a JSON object: " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        Fields root = new Fields(file, "", json, Set.of("name", "seed", "stage", "device", "model", "data", "train"));
+        int stage = root.integer("stage", 1);
+        if (stage != 1 && stage != 2) {
+            throw root.error("stage", "must be 1 or 2, got " + stage);
+        }
+        String device = root.text("device", "auto");
+        if (!Set.of("cpu", "gpu", "auto").contains(device)) {
+            throw root.error("device", "must be cpu, gpu or auto, got '" + device + "'");
+        }
+        Fields m = root.object("model", Set.of("vision", "llm", "dem", "grid", "projector"));
+        Fields v = m.object("vision", Set.of("dir", "random"));
+        Fields l = m.object("llm", Set.of("dir", "random"));
+        String dem = m.text("dem", "paper");
+        if (!Set.of("paper", "reference", "none").contains(dem)) {
+            throw m.error("dem", "must be paper, reference or none, got '" + dem + "'");
+        }
+        ModelSpec model = new ModelSpec(v.path("dir", base), v.rawObject("random"), l.path("dir", base),
+                l.rawObject("random"), dem, m.integer("grid", 3), m.text("projector", "mlp2x_gelu"));
+        if ((model.visionDir() == null) == (model.visionRandom() == null)) {
+            throw v.error("dir", "give exactly one of model.vision.dir and model.vision.random");
+        }
+        if ((model.llmDir() == null) == (model.llmRandom() == null)) {
+            throw l.error("dir", "give exactly one of model.llm.dir and model.llm.random");
+        }
+        Fields d = root.object("data", Set.of("file", "image_root", "tokenizer", "template", "max_length", "strict",
+                "synth"));
+        Fields synth = d.has("synth") ? d.object("synth", Set.of("samples", "image_size")) : null;
+        Path dataFile = d.path("file", base);
+        if (dataFile == null) {
+            throw d.error("file", "is required");
+        }
+        DataSpec data = new DataSpec(dataFile, d.path("image_root", base) == null ? dataFile.getParent()
+                : d.path("image_root", base), d.path("tokenizer", base), d.text("template", stage == 1 ? "plain"
+                : "llama3"), d.integer("max_length", 2048), d.bool("strict", false),
+                synth == null ? 0 : synth.integer("samples", 64), synth == null ? 84 : synth.integer("image_size", 84));
+        Fields t = root.object("train", Set.of("steps", "batch_size", "accumulation", "lr", "warmup_ratio",
+                "min_lr_ratio", "weight_decay", "clip_norm", "trainable", "freeze_patterns", "group_by_length",
+                "checkpoint_every", "keep_last", "log_every"));
+        FreezePolicy freeze = t.has("trainable")
+                ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
+                : new FreezePolicy(stage == 1 ? FreezePolicy.stage1().trainable() : FreezePolicy.stage2().trainable(),
+                        t.strings("freeze_patterns"));
+        TrainSettings settings;
+        try {
+            settings = new TrainSettings(root.integer("seed", 42), t.integer("steps", 100), t.integer("batch_size", 4),
+                    t.integer("accumulation", 1), t.number("lr", stage == 1 ? 1e-3 : 2e-5), t.number("warmup_ratio", 0.03),
+                    t.number("min_lr_ratio", 0.0), t.number("weight_decay", 0.0), t.number("clip_norm", 1.0), freeze,
+                    t.bool("group_by_length", true), t.integer("checkpoint_every", 0), t.integer("keep_last", 2),
+                    t.integer("log_every", 10));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "train: " + e.getMessage());
+        }
+        return new RunConfig(root.text("name", "run"), root.integer("seed", 42), stage, device, model, data,
+                settings, json);
+    }
+
+    /** Typed access to one JSON object with its allowed fields. */
+    private static final class Fields {
+        private final Path file;
+        private final String path;
+        private final JsonObject json;
+
+        Fields(Path file, String path, JsonObject json, Set<String> allowed) {
+            this.file = file;
+            this.path = path;
+            this.json = json;
+            for (String k : json.keySet()) {
+                if (!allowed.contains(k)) {
+                    throw new InvalidInputException(file, "unknown field '" + path + k + "' (known: "
+                            + new java.util.TreeSet<>(allowed) + ")");
+                }
+            }
+        }
+
+        InvalidInputException error(String field, String problem) {
+            return new InvalidInputException(file, "field '" + path + field + "' " + problem);
+        }
+
+        boolean has(String k) {
+            return json.has(k) && !json.get(k).isJsonNull();
+        }
+
+        Fields object(String k, Set<String> allowed) {
+            JsonElement e = json.get(k);
+            if (e == null || e.isJsonNull()) {
+                return new Fields(file, path + k + ".", new JsonObject(), allowed);
+            }
+            if (!e.isJsonObject()) {
+                throw error(k, "must be an object");
+            }
+            return new Fields(file, path + k + ".", e.getAsJsonObject(), allowed);
+        }
+
+        JsonObject rawObject(String k) {
+            if (!has(k)) {
+                return null;
+            }
+            if (!json.get(k).isJsonObject()) {
+                throw error(k, "must be an object");
+            }
+            return json.getAsJsonObject(k);
+        }
+
+        int integer(String k, int def) {
+            if (!has(k)) {
+                return def;
+            }
+            try {
+                double d = json.get(k).getAsDouble();
+                if (d != Math.rint(d)) {
+                    throw new NumberFormatException();
+                }
+                return (int) d;
+            } catch (RuntimeException e) {
+                throw error(k, "must be an integer, got " + json.get(k));
+            }
+        }
+
+        double number(String k, double def) {
+            if (!has(k)) {
+                return def;
+            }
+            try {
+                return json.get(k).getAsDouble();
+            } catch (RuntimeException e) {
+                throw error(k, "must be a number, got " + json.get(k));
+            }
+        }
+
+        boolean bool(String k, boolean def) {
+            if (!has(k)) {
+                return def;
+            }
+            JsonElement e = json.get(k);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw error(k, "must be true or false, got " + e);
+            }
+            return e.getAsBoolean();
+        }
+
+        String text(String k, String def) {
+            if (!has(k)) {
+                return def;
+            }
+            JsonElement e = json.get(k);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw error(k, "must be a string, got " + e);
+            }
+            return e.getAsString();
+        }
+
+        Path path(String k, Path base) {
+            String s = text(k, null);
+            return s == null ? null : base.resolve(s).normalize();
+        }
+
+        List<String> strings(String k) {
+            List<String> out = new ArrayList<>();
+            if (!has(k)) {
+                return out;
+            }
+            if (!json.get(k).isJsonArray()) {
+                throw error(k, "must be a list of strings");
+            }
+            for (JsonElement e : json.getAsJsonArray(k)) {
+                out.add(e.getAsString());
+            }
+            return out;
+        }
+    }
+}
