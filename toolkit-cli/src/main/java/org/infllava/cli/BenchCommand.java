@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** {@code infllava bench crop}: milliseconds per image for each perspective and for recombination. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks that print numbers.",
-        subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class, BenchCommand.Model.class})
+        subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class, BenchCommand.Model.class,
+            BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -340,6 +341,57 @@ final class BenchCommand implements Runnable {
                 Arrays.sort(ms);
                 return ms[ms.length / 2];
             }
+        }
+    }
+
+    /** {@code infllava bench train}: step time, tokens/s and resident memory over a long tiny run. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a config for N steps (no checkpoints) and print step time, tokens/s and resident "
+                    + "memory every 50 steps: native memory must stay flat.")
+    static final class Train implements Callable<Integer> {
+
+        @Option(names = "--config", defaultValue = "examples/tiny-cpu.json", description = "Run config (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path config;
+
+        @Option(names = "--steps", defaultValue = "500", description = "Steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            org.infllava.train.RunConfig c = org.infllava.train.RunConfig.load(config);
+            org.infllava.train.TrainSettings t = c.train();
+            org.infllava.train.TrainSettings long_ = new org.infllava.train.TrainSettings(t.seed(), steps, t.batchSize(),
+                    t.accumulation(), t.lr(), t.warmupRatio(), t.minLrRatio(), t.weightDecay(), t.clipNorm(),
+                    t.freeze(), t.groupByLength(), 0, 1, Integer.MAX_VALUE);
+            c = new org.infllava.train.RunConfig(c.name(), c.seed(), c.stage(), c.device(), c.model(), c.data(), long_,
+                    c.json());
+            PrintWriter o = spec.commandLine().getOut();
+            java.nio.file.Path runDir = java.nio.file.Files.createTempDirectory("infllava-bench-train");
+            TextTable table = new TextTable("steps", "mean step ms", "tokens/s", "resident MB");
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                org.infllava.train.Trainer tr = org.infllava.train.TrainRun.prepare(c, runDir, m,
+                        new PrintWriter(java.io.Writer.nullWriter()));
+                table.row(0, "-", "-", String.format("%.0f", MemorySampler.rssBytes() / 1e6));
+                for (int done = 0; done < steps; ) {
+                    int next = Math.min(steps, done + 50);
+                    long t0 = System.nanoTime();
+                    tr.run(next);
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    long tokens = tr.history().subList(done, next).stream().mapToLong(s -> s.tokens()).sum();
+                    table.row(next, String.format("%.1f", 1000 * sec / (next - done)), String.format("%.0f", tokens / sec),
+                            String.format("%.0f", MemorySampler.rssBytes() / 1e6));
+                    done = next;
+                }
+            } finally {
+                CropWriter.deleteTree(runDir);
+            }
+            o.printf("bench train: %s, %d steps, batch %d, %d cores%n", config, steps, t.batchSize(),
+                    Runtime.getRuntime().availableProcessors());
+            o.print(table);
+            return 0;
         }
     }
 }
