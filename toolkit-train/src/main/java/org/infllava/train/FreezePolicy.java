@@ -57,6 +57,7 @@ public record FreezePolicy(Set<String> trainable, List<String> freezePatterns) {
             String component = e.getKey().substring(0, e.getKey().indexOf('.'));
             boolean train = trainable.contains(component)
                     && patterns.stream().noneMatch(p -> p.matcher(e.getKey()).matches());
+            e.getValue().freeze(!train); // DJL's flag, which ParameterStore consults in training mode
             e.getValue().getArray().setRequiresGradient(train);
             if (train) {
                 out.put(e.getKey(), e.getValue());
