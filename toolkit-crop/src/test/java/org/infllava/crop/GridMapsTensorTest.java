@@ -9,24 +9,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.infllava.crop.GridMaps.Layout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.infllava.testing.PyTorchManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The tensor path against the scalar index maps (PyTorch engine, CPU). */
 class GridMapsTensorTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final PyTorchManager PYTORCH = new PyTorchManager();
 
     @Test
     void tensorCropEqualsScalarMapInBothLayouts() {
@@ -40,7 +31,7 @@ class GridMapsTensorTest {
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) r.nextGaussian();
             }
-            try (NDManager m = manager.newSubManager()) {
+            try (NDManager m = PYTORCH.get().newSubManager()) {
                 NDArray bchw = m.create(data, new Shape(b, c, g.height(), g.width()));
                 NDArray bhwc = bchw.transpose(0, 2, 3, 1); // (B, H, W, C)
                 for (Perspective p : Perspective.values()) {
@@ -73,7 +64,7 @@ class GridMapsTensorTest {
         // 9 sub-features of 24×24×8 recombined into a 72×72 map; the global interleave puts sub-feature 3a+c at
         // G[a::3, c::3] (reference-implementation.md): G[1, 2] comes from sub-feature 3·1+2 = 5, position (0, 0).
         CropGrid g = CropGrid.of(3, 3, 24, 24);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             NDArray subs = m.arange(9f).reshape(9, 1, 1, 1).broadcast(new Shape(9, 24, 24, 8)); // (B·N, h, w, C)
             NDArray map = GridMaps.recombineGlobal(subs, g, Layout.CHANNELS_LAST);
             assertEquals(new Shape(1, 72, 72, 8), map.getShape());
@@ -87,7 +78,7 @@ class GridMapsTensorTest {
     @Test
     void wrongTensorShapesNameTheShapes() {
         CropGrid g = CropGrid.of(2, 2, 3, 3);
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> GridMaps.crop(m.zeros(new Shape(1, 3, 5, 6)), g, Perspective.LOCAL, Layout.CHANNELS_FIRST));
             assertEquals(true, e.getMessage().contains("(1, 3, 5, 6)"), e.getMessage());

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.infllava.testing.PyTorchManager;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,17 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DemGoldenTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final PyTorchManager PYTORCH = new PyTorchManager();
 
     private static DualPerspectiveEnhancement.Builder paper() {
         return DemPresets.paperBuilder(32, 3, 2);
@@ -66,7 +57,7 @@ class DemGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesPyTorch(String name, Supplier<DualPerspectiveEnhancement> factory) {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement dem = factory.get();
             dem.initialize(m, 0);
             DemWeights.load(dem, DemTesting.GOLDEN.resolve(name + "_weights.safetensors"));

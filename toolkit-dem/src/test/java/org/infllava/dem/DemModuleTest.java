@@ -19,29 +19,20 @@ import java.util.Map;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.SafeTensors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.infllava.testing.PyTorchManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class DemModuleTest {
 
-    private static NDManager manager;
+    @RegisterExtension
+    static final PyTorchManager PYTORCH = new PyTorchManager();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     /**
      * The published SpatialEmbed at d = 1024: attention 4·(1024² + 1024) = 4,198,400; its LayerNorm 2,048; each ffn
@@ -98,7 +89,7 @@ class DemModuleTest {
 
     @Test
     void paperGivesGradientToEveryParameterAndAll18SubImages() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement dem = DemPresets.paper(32, 3, 3);
             dem.initialize(m, 5);
             List<Parameter> unused = new ArrayList<>();
@@ -120,7 +111,7 @@ class DemModuleTest {
      */
     @Test
     void referenceGivesGradientOnlyToLocalsAndTheCentreGlobal() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement dem = DemPresets.reference(32, 3, 3, 4);
             dem.initialize(m, 5);
             float[][] g = inputGradients(dem, m, new ArrayList<>());
@@ -137,7 +128,7 @@ class DemModuleTest {
 
     @Test
     void saveLoadRoundTripIsExact() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement a = DemPresets.reference(32, 2, 2, 4);
             a.initialize(m, 1);
             Path file = dir.resolve("dem.safetensors");
@@ -160,7 +151,7 @@ class DemModuleTest {
 
     @Test
     void loadNamesMissingMisShapedAndForeignKeys() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement dem = DemPresets.reference(32, 2, 2, 4);
             dem.initialize(m, 1);
             Map<String, HostTensor> w = new java.util.LinkedHashMap<>(DemWeights.export(dem));
@@ -194,7 +185,7 @@ class DemModuleTest {
     @ParameterizedTest
     @MethodSource("fusions")
     void everyFusionKeepsShapeAndPassesGradient(Fusion fusion) {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             FusionBlock block = fusion.create(32);
             block.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 4, 6, 32), new Shape(2, 4, 6, 32));
             NDArray a = m.randomNormal(new Shape(2, 4, 6, 32));
@@ -224,7 +215,7 @@ class DemModuleTest {
     @ParameterizedTest
     @MethodSource("variants")
     void everyVariantPoolsToOneSubImage(DemVariant variant) {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             for (DualPerspectiveEnhancement dem : new DualPerspectiveEnhancement[] {
                 DemPresets.paperBuilder(32, 3, 2).optVariant(variant).build(),
                 DemPresets.referenceBuilder(32, 3, 2, 4).optVariant(variant).build()}) {

@@ -10,28 +10,19 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.infllava.io.InvalidInputException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.infllava.testing.PyTorchManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CLIPVisionModel semantics against the independent PyTorch implementation; rtol 1e-4, atol 1e-5. */
 class ClipVisionEncoderTest {
 
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    @RegisterExtension
+    static final PyTorchManager PYTORCH = new PyTorchManager();
 
     @Test
     void everyHiddenStateAndThePooledOutputMatchPyTorch() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             ClipVisionEncoder enc = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_vision"), m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray pixels = ModelTesting.npy(m, "clip_pixels"); // (2, 3, 28, 28)
@@ -55,7 +46,7 @@ class ClipVisionEncoderTest {
 
     @Test
     void aFullClipDirectoryLoadsTheSameTower() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             NDArray pixels = ModelTesting.npy(m, "clip_pixels");
             float[] a = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_vision"), m)

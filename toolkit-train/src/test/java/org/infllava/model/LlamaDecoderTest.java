@@ -17,9 +17,9 @@ import java.util.Map;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.SafeTensors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.infllava.testing.PyTorchManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,20 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LlamaDecoderTest {
 
-    private static NDManager manager;
+    @RegisterExtension
+    static final PyTorchManager PYTORCH = new PyTorchManager();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     private static LlamaDecoder load(NDManager m, String name) {
         return LlamaDecoder.fromPretrained(ModelTesting.GOLDEN.resolve(name), m);
@@ -49,7 +40,7 @@ class LlamaDecoderTest {
 
     @Test
     void shardedCheckpointGivesPyTorchLogits() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             LlamaDecoder llm = load(m, "llama");
             NDArray logits = llm.logits(new ParameterStore(m, false), ModelTesting.npy(m, "llama_ids"), null, null,
                     null, false); // (1, 12, 96)
@@ -81,7 +72,7 @@ class LlamaDecoderTest {
     /** Left padding: the real tokens of row 1 sit at positions 3..9 with position ids 0..6 (HF generate convention). */
     @Test
     void leftPaddedBatchMatchesPyTorchOnRealTokens() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             LlamaDecoder llm = load(m, "llama");
             NDArray ids = ModelTesting.npy(m, "llama_batch_ids");
             NDArray mask = ModelTesting.npy(m, "llama_batch_mask");
@@ -96,7 +87,7 @@ class LlamaDecoderTest {
 
     @Test
     void kvCacheDecodingEqualsFullRecomputeAndPyTorchGreedy() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             LlamaDecoder llm = load(m, "llama");
             ParameterStore ps = new ParameterStore(m, false);
             NDArray prompt = ModelTesting.npy(m, "llama_ids"); // (1, 12)
@@ -128,7 +119,7 @@ class LlamaDecoderTest {
     /** BF16 shards are widened in Java (upper 16 bits of float32) to exactly the values PyTorch used. */
     @Test
     void bf16CheckpointLoadsToTheSameValuesAsPyTorch() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             NDArray logits = load(m, "llama_bf16").logits(new ParameterStore(m, false), ModelTesting.npy(m, "llama_ids"),
                     null, null, null, false);
             ModelTesting.assertClose(ModelTesting.npy(m, "llama_bf16_logits").toFloatArray(), logits.toFloatArray(),
@@ -152,7 +143,7 @@ class LlamaDecoderTest {
         Path copy = copyOfLlama();
         Path shard2 = copy.resolve("model-00002-of-00002.safetensors");
         Map<String, HostTensor> tensors = new java.util.LinkedHashMap<>(SafeTensors.read(shard2));
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             // Wrong shape.
             tensors.put("model.norm.weight", new HostTensor(new long[] {32}, new float[32]));
             SafeTensors.write(shard2, tensors, Map.of());
@@ -192,7 +183,7 @@ class LlamaDecoderTest {
 
     @Test
     void projectorMatchesPyTorch() {
-        try (NDManager m = manager.newSubManager()) {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
             MlpProjector p = new MlpProjector(MlpProjector.Type.MLP2X_GELU, 32, 64);
             p.initialize(m, 0);
             Map<String, HostTensor> w = SafeTensors.read(ModelTesting.GOLDEN.resolve("projector.safetensors"));
