@@ -36,8 +36,11 @@ public enum StandardPooling implements Pooling {
             int h = (int) (hh / rows);
             int w = (int) (ww / columns);
             NDManager m = map.getManager();
-            NDArray wy = m.create(bilinearMatrix((int) hh, h), new Shape(h, hh)).toDevice(map.getDevice(), false);
-            NDArray wx = m.create(bilinearMatrix((int) ww, w), new Shape(w, ww)).toDevice(map.getDevice(), false);
+            // Copies in PyTorch-owned memory: autograd saves them for backward (see LlamaDecoder.embed).
+            NDArray wy = m.create(bilinearMatrix((int) hh, h), new Shape(h, hh)).toDevice(map.getDevice(), false)
+                    .duplicate();
+            NDArray wx = m.create(bilinearMatrix((int) ww, w), new Shape(w, ww)).toDevice(map.getDevice(), false)
+                    .duplicate();
             NDArray y = wy.matMul(map.reshape(bb, hh, ww * d)) // (B, h, W·d)
                     .reshape(bb, h, ww, d) // (B, h, W, d)
                     .transpose(0, 1, 3, 2); // (B, h, d, W)

@@ -122,7 +122,10 @@ public final class LlamaDecoder extends NamedBlock {
     public NDArray embed(ParameterStore ps, NDArray ids, boolean training) {
         NDArray table = ps.getValue(embed, ids.getDevice(), training);
         Shape s = ids.getShape();
-        NDArray flat = ids.toType(DataType.INT64, false).reshape(-1); // (B·T)
+        // A copy in memory PyTorch owns: autograd keeps this index until backward, and an array made from a Java array
+        // can sit in a buffer the garbage collector frees while a view of it is still saved (seen in training here:
+        // garbage gradients after a GC between forward and backward).
+        NDArray flat = ids.toType(DataType.INT64, false).reshape(-1).duplicate(); // (B·T)
         return table.get(flat).reshape(s.get(0), s.get(1), config.hiddenSize()); // (B, T, d)
     }
 
@@ -243,8 +246,8 @@ public final class LlamaDecoder extends NamedBlock {
                 }
             }
             NDManager owner = getParameters().get(0).getValue().getArray().getManager();
-            NDArray c = owner.create(cos, new Shape(max, hd)).toDevice(positions.getDevice(), false);
-            NDArray sn = owner.create(sin, new Shape(max, hd)).toDevice(positions.getDevice(), false);
+            NDArray c = owner.create(cos, new Shape(max, hd)).toDevice(positions.getDevice(), false).duplicate();
+            NDArray sn = owner.create(sin, new Shape(max, hd)).toDevice(positions.getDevice(), false).duplicate();
             NDScope.unregister(c);
             NDScope.unregister(sn);
             ropeTable = new NDArray[] {c, sn};

@@ -264,9 +264,10 @@ public final class Trainer {
         NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
         NDArray logits = model.llm().forward(ps, x, manager.create(mask, new Shape(b, maxLen)), null, null, true);
         NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, L-1, V)
-        NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)), -1)
+        // Index and weights are copied into PyTorch-owned memory: autograd keeps them until backward.
+        NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
                 .reshape(b, maxLen - 1); // (B, L-1)
-        NDArray loss = picked.mul(manager.create(valid, new Shape(b, maxLen - 1))).sum().neg().div(count);
+        NDArray loss = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).duplicate()).sum().neg().div(count);
         stats[1] = count;
         return loss;
     }
