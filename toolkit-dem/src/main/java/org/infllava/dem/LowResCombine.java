@@ -22,7 +22,7 @@ public enum LowResCombine {
         }
         return switch (this) {
             case ADD -> pooled.add(lowRes);
-            case MEAN -> pooled.add(lowRes).mul(0.5f);
+            case MEAN -> pooled.add(lowRes).mul(org.infllava.nn.NamedBlock.scalar(pooled, 0.5f));
             case NONE -> pooled;
         };
     }

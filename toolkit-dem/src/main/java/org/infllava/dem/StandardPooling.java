@@ -36,7 +36,7 @@ public enum StandardPooling implements Pooling {
             int h = (int) (hh / rows);
             int w = (int) (ww / columns);
             NDManager m = map.getManager();
-            // Copies in PyTorch-owned memory: autograd saves them for backward (see LlamaDecoder.embed).
+            // Copies in PyTorch-owned memory: autograd saves them for backward (see NamedBlock.scalar).
             NDArray wy = m.create(bilinearMatrix((int) hh, h), new Shape(h, hh)).toDevice(map.getDevice(), false)
                     .duplicate();
             NDArray wx = m.create(bilinearMatrix((int) ww, w), new Shape(w, ww)).toDevice(map.getDevice(), false)

@@ -122,7 +122,7 @@ public final class WindowCrossAttention extends NamedBlock {
         NDArray kp = k.apply(ps, kvIn, training); // (B, H, W, d)
         NDArray vp = v.apply(ps, kvIn, training); // (B, H, W, d)
         float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
-        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scale), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scalar(qp, scale)), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
         NDArray kw = splitHeads(GridMaps.crop(kp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
         NDArray vw = splitHeads(GridMaps.crop(vp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
         long bn = qw.getShape().get(0);

@@ -73,6 +73,16 @@ public abstract class NamedBlock extends AbstractBlock {
                 .optInitializer(new ConstantInitializer(value)).build());
     }
 
+    /**
+     * A 0-dimensional tensor of {@code value} in memory PyTorch owns, like {@code like}. Use it instead of
+     * {@code x.mul(float)} wherever autograd will need the factor: DJL turns a Java number into a tensor over a
+     * direct buffer and closes it after the operation, so the garbage collector can free the memory autograd saved
+     * for backward (seen here: gradients of 1e24-1e33 and NaN after a collection between forward and backward).
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
+    }
+
     /** LayerNorm over the last axis with biased variance, as {@code torch.nn.functional.layer_norm}. */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
         NDArray mean = x.mean(new int[] {-1}, true);

@@ -175,7 +175,8 @@ public final class ClipVisionEncoder extends NamedBlock {
         long t = s.get(1);
         int heads = config.heads();
         int dk = config.hiddenSize() / heads;
-        NDArray q = l.q().apply(ps, x, training).mul((float) Math.pow(dk, -0.5)) // (B, T, d)
+        NDArray qp = l.q().apply(ps, x, training);
+        NDArray q = qp.mul(scalar(qp, (float) Math.pow(dk, -0.5))) // (B, T, d)
                 .reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
         NDArray k = l.k().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
         NDArray v = l.v().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
@@ -186,7 +187,8 @@ public final class ClipVisionEncoder extends NamedBlock {
 
     private NDArray activation(NDArray x) {
         // quick_gelu: x·σ(1.702x)
-        return config.activation().equals("gelu") ? gelu(x) : x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+        return config.activation().equals("gelu") ? gelu(x)
+                : x.mul(ai.djl.nn.Activation.sigmoid(x.mul(scalar(x, 1.702f))));
     }
 
     /** Input: pixels; output: {@code hidden_states[-2]} patch tokens (LLaVA's default). */

@@ -122,9 +122,8 @@ public final class LlamaDecoder extends NamedBlock {
     public NDArray embed(ParameterStore ps, NDArray ids, boolean training) {
         NDArray table = ps.getValue(embed, ids.getDevice(), training);
         Shape s = ids.getShape();
-        // A copy in memory PyTorch owns: autograd keeps this index until backward, and an array made from a Java array
-        // can sit in a buffer the garbage collector frees while a view of it is still saved (seen in training here:
-        // garbage gradients after a GC between forward and backward).
+        // Autograd keeps this index until backward: a copy in PyTorch-owned memory, because a view of an array made
+        // from a Java array does not keep DJL's Java-side buffer alive (see NamedBlock.scalar for the case seen).
         NDArray flat = ids.toType(DataType.INT64, false).reshape(-1).duplicate(); // (B·T)
         return table.get(flat).reshape(s.get(0), s.get(1), config.hiddenSize()); // (B, T, d)
     }
@@ -199,7 +198,7 @@ public final class LlamaDecoder extends NamedBlock {
             v = kv[1];
         }
         long tAll = k.getShape().get(2);
-        NDArray qg = q.mul((float) (1.0 / Math.sqrt(hd))).reshape(b, kvh, rep, t, hd); // (B, kvh, rep, T, hd)
+        NDArray qg = q.mul(scalar(q, (float) (1.0 / Math.sqrt(hd)))).reshape(b, kvh, rep, t, hd); // (B,kvh,rep,T,hd)
         NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)); // (B, kvh, rep, T, T_all)
         if (additive != null) {
             scores = scores.add(additive);
@@ -283,7 +282,7 @@ public final class LlamaDecoder extends NamedBlock {
     /** RMSNorm: {@code x · rsqrt(mean(x²) + ε) · w}. */
     private NDArray rmsNorm(ParameterStore ps, NDArray x, Parameter weight, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        return x.mul(x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).pow(-0.5f)).mul(w);
+        return x.div(x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt()).mul(w);
     }
 
     /** SiLU: {@code x·σ(x)}. */

@@ -37,6 +37,7 @@ import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.SafeTensors;
 import org.infllava.model.InfLlavaModel;
+import org.infllava.nn.NamedBlock;
 
 /**
  * The training loop: length-grouped batches in a seeded order, loss on the assistant's tokens only, gradient
@@ -169,7 +170,7 @@ public final class Trainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         float[] result = new float[2];
                         NDArray loss = loss(batch, result);
-                        gc.backward(loss.div(settings.accumulation()));
+                        gc.backward(loss.div(NamedBlock.scalar(loss, settings.accumulation())));
                         lossSum += loss.getFloat();
                         tokens += (long) result[1];
                     }
@@ -264,10 +265,12 @@ public final class Trainer {
         NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
         NDArray logits = model.llm().forward(ps, x, manager.create(mask, new Shape(b, maxLen)), null, null, true);
         NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, L-1, V)
-        // Index and weights are copied into PyTorch-owned memory: autograd keeps them until backward.
+        // Autograd keeps the index and the weights until backward: copies in PyTorch-owned memory do not depend on
+        // DJL keeping the Java-side buffer of an array made from a Java array alive (views of it do not).
         NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
                 .reshape(b, maxLen - 1); // (B, L-1)
-        NDArray loss = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).duplicate()).sum().neg().div(count);
+        NDArray sum = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).duplicate()).sum();
+        NDArray loss = sum.neg().div(NamedBlock.scalar(sum, count));
         stats[1] = count;
         return loss;
     }
