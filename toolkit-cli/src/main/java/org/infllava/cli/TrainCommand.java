@@ -31,6 +31,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue a run (run directory or checkpoint).")
     Path resume;
 
+    @Option(names = "--strict", description = "Stop at the first malformed data row (overrides data.strict).")
+    boolean strict;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu|auto", description = "Override the config's device.")
+    String device;
+
     @Option(names = "--runs", defaultValue = "runs", paramLabel = "DIR", description = "Parent of run directories "
             + "(default: ${DEFAULT-VALUE}).")
     Path runs;
@@ -41,13 +47,24 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig c = RunConfig.load(config);
-        if (stage != null) {
-            if (stage != 1 && stage != 2) {
+        if (stage != null || strict || device != null) {
+            if (stage != null && stage != 1 && stage != 2) {
                 throw new InvalidInputException("--stage must be 1 or 2, got " + stage);
             }
-            c = RunConfig.load(config); // the stage changes defaults: reparse with it set
+            // Overrides change defaults (the stage sets lr and template): reparse the config with them set.
             com.google.gson.JsonObject j = c.json().deepCopy();
-            j.addProperty("stage", stage);
+            if (stage != null) {
+                j.addProperty("stage", stage);
+            }
+            if (device != null) {
+                j.addProperty("device", device);
+            }
+            if (strict) {
+                if (!j.has("data")) {
+                    j.add("data", new com.google.gson.JsonObject());
+                }
+                j.getAsJsonObject("data").addProperty("strict", true);
+            }
             c = RunConfig.load(writeTemp(j));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -81,14 +98,15 @@ final class TrainCommand implements Callable<Integer> {
         return abs;
     }
 
+    /** The overridden config, beside the original so its relative paths still resolve. */
     private Path writeTemp(com.google.gson.JsonObject j) {
         try {
-            Path tmp = config.toAbsolutePath().resolveSibling("." + config.getFileName() + ".stage.json");
+            Path tmp = config.toAbsolutePath().resolveSibling("." + config.getFileName() + ".overrides.json");
             java.nio.file.Files.writeString(tmp, j.toString());
             tmp.toFile().deleteOnExit();
             return tmp;
         } catch (java.io.IOException e) {
-            throw new InvalidInputException(config, "cannot apply --stage: " + e.getMessage());
+            throw new InvalidInputException(config, "cannot apply the overrides: " + e.getMessage());
         }
     }
 }
