@@ -25,7 +25,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "run.json", description = "The run configuration.")
     Path config;
 
-    @Option(names = "--stage", paramLabel = "1|2", description = "Override the config's stage.")
+    @Option(names = "--stage", paramLabel = "0|1|2", description = "Override the config's stage.")
     Integer stage;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue a run (run directory or checkpoint).")
@@ -48,8 +48,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         RunConfig c = RunConfig.load(config);
         if (stage != null || strict || device != null) {
-            if (stage != null && stage != 1 && stage != 2) {
-                throw new InvalidInputException("--stage must be 1 or 2, got " + stage);
+            if (stage != null && (stage < 0 || stage > 2)) {
+                throw new InvalidInputException("--stage must be 0, 1 or 2, got " + stage);
             }
             // Overrides change defaults (the stage sets lr and template): reparse the config with them set.
             com.google.gson.JsonObject j = c.json().deepCopy();
@@ -81,6 +81,12 @@ final class TrainCommand implements Callable<Integer> {
             long trainable = t.trainable().values().stream().mapToLong(p -> p.getShape().size()).sum();
             out.printf("trainable: %s (%,d parameters)%n", c.train().freeze().trainable(), trainable);
             t.run(c.train().steps());
+            if (c.stage() == 0) {
+                Path tower = runDir.resolve("vision");
+                t.model().vision().save(tower);
+                out.printf("stage 0: vision tower saved to %s (use it as model.vision.dir; later stages keep it frozen)%n",
+                        tower);
+            }
             List<Trainer.StepLog> h = t.history();
             if (!h.isEmpty()) {
                 out.printf("done: loss %.4f -> %.4f over %d steps; metrics.jsonl, provenance.json and checkpoints in %s%n",

@@ -31,6 +31,25 @@ class TrainCommandTest {
         return f;
     }
 
+    /** Stage 0 trains the tower on one low-resolution view and saves it as a CLIPVisionModel directory. */
+    @Test
+    void stageZeroSavesAVisionTowerThatLoads() throws IOException {
+        Path cfg = config("{\"steps\": 2, \"batch_size\": 2, \"lr\": 0.003}");
+        Path runs = dir.resolve("runs0");
+        CliRun run = CliRun.of("train", "--config", cfg.toString(), "--stage", "0", "--runs", runs.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("trainable: ") && run.out().contains("vision"), run.out());
+        Path tower;
+        try (Stream<Path> s = Files.list(runs)) {
+            tower = s.findFirst().orElseThrow().resolve("vision");
+        }
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            org.infllava.model.ClipVisionEncoder enc = org.infllava.model.ClipVisionEncoder.fromPretrained(tower, m);
+            assertEquals(32, enc.config().hiddenSize());
+            assertEquals(28, enc.config().imageSize());
+        }
+    }
+
     @Test
     void trainsWritesRunFilesAndResumes() throws IOException {
         Path cfg = config("{\"steps\": 4, \"batch_size\": 2, \"lr\": 0.003, \"checkpoint_every\": 2, \"keep_last\": 1}");

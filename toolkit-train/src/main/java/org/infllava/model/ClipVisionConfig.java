@@ -69,6 +69,22 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers,
         }
     }
 
+    /** The fields of a CLIPVisionModel {@code config.json}. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("model_type", "clip_vision_model");
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("intermediate_size", intermediateSize);
+        o.addProperty("num_hidden_layers", layers);
+        o.addProperty("num_attention_heads", heads);
+        o.addProperty("num_channels", channels);
+        o.addProperty("image_size", imageSize);
+        o.addProperty("patch_size", patchSize);
+        o.addProperty("hidden_act", activation);
+        o.addProperty("layer_norm_eps", layerNormEps);
+        return o;
+    }
+
     /** openai/clip-vit-large-patch14-336. */
     public static ClipVisionConfig clipVitL14x336() {
         return new ClipVisionConfig(1024, 4096, 24, 16, 3, 336, 14, "quick_gelu", 1e-5f);

@@ -85,6 +85,24 @@ public final class ClipVisionEncoder extends NamedBlock {
         }
     }
 
+    /**
+     * Writes the tower as a CLIPVisionModel directory ({@code config.json} and {@code model.safetensors} with
+     * {@code vision_model.*} keys) that {@link #fromPretrained} and Hugging Face read.
+     */
+    public void save(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("config.json"), new com.google.gson.GsonBuilder()
+                    .setPrettyPrinting().create().toJson(config.toJson()) + "\n");
+        } catch (java.io.IOException e) {
+            throw new org.infllava.io.InvalidInputException(dir, "cannot write: " + e.getMessage(), e);
+        }
+        java.util.Map<String, org.infllava.io.HostTensor> tensors = new java.util.LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> tensors.put("vision_model." + k, new org.infllava.io.HostTensor(
+                p.getShape().getShape(), p.getArray().toFloatArray())));
+        org.infllava.io.SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+    }
+
     /** Initialises every parameter from {@code seed}. */
     public void initialize(NDManager manager, long seed) {
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);

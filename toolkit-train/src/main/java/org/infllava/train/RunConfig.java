@@ -20,7 +20,8 @@ import org.infllava.io.InvalidInputException;
  *
  * @param name run name (run directories are {@code runs/<name>-<timestamp>})
  * @param seed the run's seed
- * @param stage 1 (DEM + projector) or 2 (DEM + projector + LLM), the default trainable components
+ * @param stage 0 (tiny models: vision + projector + LLM on one low-resolution view, then the tower is saved and
+ *     frozen for later stages), 1 (DEM + projector) or 2 (DEM + projector + LLM): the default trainable components
  * @param device {@code cpu}, {@code gpu} or {@code auto}
  * @param model what to train
  * @param data what to train on
@@ -72,8 +73,8 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
         Path base = file.toAbsolutePath().getParent();
         Fields root = new Fields(file, "", json, Set.of("name", "seed", "stage", "device", "model", "data", "train"));
         int stage = root.integer("stage", 1);
-        if (stage != 1 && stage != 2) {
-            throw root.error("stage", "must be 1 or 2, got " + stage);
+        if (stage < 0 || stage > 2) {
+            throw root.error("stage", "must be 0, 1 or 2, got " + stage);
         }
         String device = root.text("device", "auto");
         if (!Set.of("cpu", "gpu", "auto").contains(device)) {
@@ -82,7 +83,7 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
         Fields m = root.object("model", Set.of("vision", "llm", "dem", "grid", "projector"));
         Fields v = m.object("vision", Set.of("dir", "random"));
         Fields l = m.object("llm", Set.of("dir", "random"));
-        String dem = m.text("dem", "paper");
+        String dem = stage == 0 ? "none" : m.text("dem", "paper");
         if (!Set.of("paper", "reference", "none").contains(dem)) {
             throw m.error("dem", "must be paper, reference or none, got '" + dem + "'");
         }
@@ -102,20 +103,23 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             throw d.error("file", "is required");
         }
         DataSpec data = new DataSpec(dataFile, d.path("image_root", base) == null ? dataFile.getParent()
-                : d.path("image_root", base), d.path("tokenizer", base), d.text("template", stage == 1 ? "plain"
-                : "llama3"), d.integer("max_length", 2048), d.bool("strict", false),
+                : d.path("image_root", base), d.path("tokenizer", base), d.text("template", stage == 2 ? "llama3"
+                : "plain"), d.integer("max_length", 2048), d.bool("strict", false),
                 synth == null ? 0 : synth.integer("samples", 64), synth == null ? 84 : synth.integer("image_size", 84));
         Fields t = root.object("train", Set.of("steps", "batch_size", "accumulation", "lr", "warmup_ratio",
                 "min_lr_ratio", "weight_decay", "clip_norm", "trainable", "freeze_patterns", "group_by_length",
                 "checkpoint_every", "keep_last", "log_every"));
         FreezePolicy freeze = t.has("trainable")
                 ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
-                : new FreezePolicy(stage == 1 ? FreezePolicy.stage1().trainable() : FreezePolicy.stage2().trainable(),
-                        t.strings("freeze_patterns"));
+                : new FreezePolicy(switch (stage) {
+                    case 0 -> java.util.Set.of("vision", "projector", "llm");
+                    case 1 -> FreezePolicy.stage1().trainable();
+                    default -> FreezePolicy.stage2().trainable();
+                }, t.strings("freeze_patterns"));
         TrainSettings settings;
         try {
             settings = new TrainSettings(root.integer("seed", 42), t.integer("steps", 100), t.integer("batch_size", 4),
-                    t.integer("accumulation", 1), t.number("lr", stage == 1 ? 1e-3 : 2e-5), t.number("warmup_ratio", 0.03),
+                    t.integer("accumulation", 1), t.number("lr", stage == 2 ? 2e-5 : 1e-3), t.number("warmup_ratio", 0.03),
                     t.number("min_lr_ratio", 0.0), t.number("weight_decay", 0.0), t.number("clip_norm", 1.0), freeze,
                     t.bool("group_by_length", true), t.integer("checkpoint_every", 0), t.integer("keep_last", 2),
                     t.integer("log_every", 10));

@@ -123,6 +123,11 @@ public final class Trainer {
         return out;
     }
 
+    /** The model being trained. */
+    public InfLlavaModel model() {
+        return model;
+    }
+
     /** The trainable parameters. */
     public Map<String, Parameter> trainable() {
         return trainable;
