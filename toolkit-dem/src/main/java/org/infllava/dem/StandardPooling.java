@@ -38,9 +38,9 @@ public enum StandardPooling implements Pooling {
             NDManager m = map.getManager();
             // Copies in PyTorch-owned memory: autograd saves them for backward (see NamedBlock.scalar).
             NDArray wy = m.create(bilinearMatrix((int) hh, h), new Shape(h, hh)).toDevice(map.getDevice(), false)
-                    .duplicate();
+                    .toType(map.getDataType(), true);
             NDArray wx = m.create(bilinearMatrix((int) ww, w), new Shape(w, ww)).toDevice(map.getDevice(), false)
-                    .duplicate();
+                    .toType(map.getDataType(), true);
             NDArray y = wy.matMul(map.reshape(bb, hh, ww * d)) // (B, h, W·d)
                     .reshape(bb, h, ww, d) // (B, h, W, d)
                     .transpose(0, 1, 3, 2); // (B, h, d, W)

@@ -169,7 +169,8 @@ public final class ClipVisionEncoder extends NamedBlock {
         long b = s.get(0);
         int d = config.hiddenSize();
         NDArray w = ps.getValue(patchEmbedding, pixels.getDevice(), training).reshape(d, (long) c * p * p); // (d, 3p²)
-        NDArray patches = pixels.reshape(b, c, g, p, g, p) // (B, C, gy, p, gx, p)
+        NDArray px = pixels.getDataType() == w.getDataType() ? pixels : pixels.toType(w.getDataType(), false);
+        NDArray patches = px.reshape(b, c, g, p, g, p) // (B, C, gy, p, gx, p)
                 .transpose(0, 2, 4, 1, 3, 5) // (B, gy, gx, C, p, p)
                 .reshape(b, (long) g * g, (long) c * p * p); // (B, P, 3p²)
         NDArray x = patches.matMul(w.transpose()); // (B, P, d)

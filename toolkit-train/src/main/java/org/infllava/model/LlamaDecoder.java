@@ -190,6 +190,9 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray q = l.q().apply(ps, x, training).reshape(b, t, config.heads(), hd).transpose(0, 2, 1, 3); // (B, nh, T, hd)
         NDArray k = l.k().apply(ps, x, training).reshape(b, t, kvh, hd).transpose(0, 2, 1, 3); // (B, kvh, T, hd)
         NDArray v = l.v().apply(ps, x, training).reshape(b, t, kvh, hd).transpose(0, 2, 1, 3); // (B, kvh, T, hd)
+        if (rope[0].getDataType() != q.getDataType()) { // half precision: constants follow the activations
+            rope = new NDArray[] {rope[0].toType(q.getDataType(), false), rope[1].toType(q.getDataType(), false)};
+        }
         q = applyRope(q, rope);
         k = applyRope(k, rope);
         if (cache != null) {
@@ -201,7 +204,8 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray qg = q.mul(scalar(q, (float) (1.0 / Math.sqrt(hd)))).reshape(b, kvh, rep, t, hd); // (B,kvh,rep,T,hd)
         NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)); // (B, kvh, rep, T, T_all)
         if (additive != null) {
-            scores = scores.add(additive);
+            scores = scores.add(additive.getDataType() == scores.getDataType() ? additive
+                    : additive.toType(scores.getDataType(), false));
         }
         NDArray o = scores.softmax(-1).matMul(v.expandDims(2)) // (B, kvh, rep, T, hd)
                 .reshape(b, config.heads(), t, hd) // (B, nh, T, hd)
@@ -220,8 +224,9 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray idx = positions.toType(DataType.INT64, false).reshape(-1); // (B·T)
         NDArray[] table = ropeTable(m, positions);
         int hd = config.headDim();
-        return new NDArray[] {table[0].get(idx).reshape(s.get(0), 1, s.get(1), hd), // (B, 1, T, hd)
-            table[1].get(idx).reshape(s.get(0), 1, s.get(1), hd)};
+        NDArray cos = table[0].get(idx).reshape(s.get(0), 1, s.get(1), hd); // (B, 1, T, hd)
+        NDArray sin = table[1].get(idx).reshape(s.get(0), 1, s.get(1), hd);
+        return new NDArray[] {cos, sin};
     }
 
     private NDArray[] ropeTable;

@@ -59,14 +59,25 @@ public final class AdamW {
         return step;
     }
 
-    /** One update with learning rate {@code lr} from the current gradients, which are then zeroed. */
+    /** One update with learning rate {@code lr} from the parameters' gradients, which are then zeroed. */
     public void step(double lr) {
+        step(lr, null);
+    }
+
+    /**
+     * One update with learning rate {@code lr}.
+     *
+     * @param grads gradients by name (e.g. unscaled from half-precision copies), or {@code null} for the parameters'
+     *     own gradients, which are then zeroed
+     */
+    public void step(double lr, Map<String, NDArray> grads) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray p = e.getValue().getArray();
-            try (NDScope scope = new NDScope(); NDArray g = p.getGradient()) {
+            try (NDScope scope = new NDScope();
+                    NDArray g = grads == null ? p.getGradient() : grads.get(e.getKey()).duplicate()) {
                 scope.suppressNotUsedWarning();
                 if (weightDecay > 0) {
                     p.subi(p.mul((float) (lr * weightDecay)));

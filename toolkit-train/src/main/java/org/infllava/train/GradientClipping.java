@@ -20,9 +20,22 @@ public final class GradientClipping {
      * an overflowed infinity.
      */
     public static double clipByGlobalNorm(Collection<Parameter> params, double maxNorm) {
-        double max = 0;
+        java.util.List<NDArray> grads = new java.util.ArrayList<>();
         for (Parameter p : params) {
-            try (NDScope scope = new NDScope(); NDArray g = p.getArray().getGradient()) {
+            grads.add(p.getArray().getGradient());
+        }
+        try {
+            return clipGradients(grads, maxNorm);
+        } finally {
+            grads.forEach(NDArray::close);
+        }
+    }
+
+    /** The same on gradient arrays themselves (e.g. unscaled half-precision gradients). */
+    public static double clipGradients(Collection<NDArray> grads, double maxNorm) {
+        double max = 0;
+        for (NDArray g : grads) {
+            try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 max = Math.max(max, g.abs().max().getFloat());
             }
@@ -31,8 +44,8 @@ public final class GradientClipping {
             return max;
         }
         double sum = 0;
-        for (Parameter p : params) {
-            try (NDScope scope = new NDScope(); NDArray g = p.getArray().getGradient()) {
+        for (NDArray g : grads) {
+            try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 sum += g.div((float) max).square().sum().getFloat();
             }
@@ -40,10 +53,8 @@ public final class GradientClipping {
         double norm = max * Math.sqrt(sum);
         double scale = maxNorm / (norm + 1e-6);
         if (maxNorm > 0 && scale < 1) {
-            for (Parameter p : params) {
-                try (NDArray g = p.getArray().getGradient()) {
-                    g.muli((float) scale);
-                }
+            for (NDArray g : grads) {
+                g.muli((float) scale);
             }
         }
         return norm;

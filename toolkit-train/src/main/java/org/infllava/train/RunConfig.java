@@ -26,10 +26,11 @@ import org.infllava.io.InvalidInputException;
  * @param model what to train
  * @param data what to train on
  * @param train how
+ * @param precision {@code fp32}, or {@code fp16} (mixed precision with fp32 master weights and loss scaling)
  * @param json the whole configuration, for provenance
  */
 public record RunConfig(String name, long seed, int stage, String device, ModelSpec model, DataSpec data,
-        TrainSettings train, JsonObject json) {
+        TrainSettings train, String precision, JsonObject json) {
 
     /**
      * The model.
@@ -108,7 +109,11 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
                 synth == null ? 0 : synth.integer("samples", 64), synth == null ? 84 : synth.integer("image_size", 84));
         Fields t = root.object("train", Set.of("steps", "batch_size", "accumulation", "lr", "warmup_ratio",
                 "min_lr_ratio", "weight_decay", "clip_norm", "trainable", "freeze_patterns", "group_by_length",
-                "checkpoint_every", "keep_last", "log_every"));
+                "checkpoint_every", "keep_last", "log_every", "precision"));
+        String precision = t.text("precision", "fp32");
+        if (!Set.of("fp32", "fp16").contains(precision)) {
+            throw t.error("precision", "must be fp32 or fp16, got '" + precision + "'");
+        }
         FreezePolicy freeze = t.has("trainable")
                 ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
                 : new FreezePolicy(switch (stage) {
@@ -127,7 +132,7 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             throw new InvalidInputException(file, "train: " + e.getMessage());
         }
         return new RunConfig(root.text("name", "run"), root.integer("seed", 42), stage, device, model, data,
-                settings, json);
+                settings, precision, json);
     }
 
     /** Typed access to one JSON object with its allowed fields. */

@@ -101,6 +101,10 @@ public final class TrainRun {
         data.report().firstProblems().stream().limit(3).forEach(p -> out.println("  skipped " + p));
         int g = vision.config().gridSize();
         SampleEncoder enc = new SampleEncoder(ChatTemplate.get(d.template()), tok, g * g, d.maxLength());
-        return new Trainer(model, c.train(), data, enc, manager, runDir, c.json(), out);
+        Trainer trainer = new Trainer(model, c.train(), data, enc, manager, runDir, c.json(), out);
+        if (c.precision().equals("fp16")) {
+            trainer.enableMixedPrecision(1024);
+        }
+        return trainer;
     }
 }

@@ -74,6 +74,7 @@ public final class Trainer {
     private final int[] lengths;
     private final List<StepLog> history = new ArrayList<>();
     private final JsonObject config;
+    private MixedPrecision mixed;
     private int step;
 
     /**
@@ -121,6 +122,14 @@ public final class Trainer {
         model.projector().namedParameters().forEach((k, p) -> out.put("projector." + k, p));
         model.llm().namedParameters().forEach((k, p) -> out.put("llm." + k, p));
         return out;
+    }
+
+    /**
+     * Switches to fp16 mixed precision: float16 working copies for forward and backward, float32 master weights
+     * for the optimizer, dynamic loss scaling from {@code initialScale}. Meant for GPUs; it also runs on a CPU.
+     */
+    public void enableMixedPrecision(double initialScale) {
+        mixed = new MixedPrecision(manager, all, trainable, initialScale, 200);
     }
 
     /** The model being trained. */
@@ -175,7 +184,8 @@ public final class Trainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         float[] result = new float[2];
                         NDArray loss = loss(batch, result);
-                        gc.backward(loss.div(NamedBlock.scalar(loss, settings.accumulation())));
+                        float factor = (float) ((mixed == null ? 1 : mixed.scale()) / settings.accumulation());
+                        gc.backward(loss.mul(NamedBlock.scalar(loss, factor)));
                         lossSum += loss.getFloat();
                         tokens += (long) result[1];
                     }
@@ -186,8 +196,21 @@ public final class Trainer {
                 throw new TrainingDivergedException("loss is " + meanLoss + " at step " + (step + 1) + " (lr " + lr
                         + "): training stopped; the last good checkpoint is kept under " + runDir.resolve("checkpoints"));
             }
-            double norm = GradientClipping.clipByGlobalNorm(trainable.values(), settings.clipNorm());
-            optimizer.step(lr);
+            double norm;
+            if (mixed == null) {
+                norm = GradientClipping.clipByGlobalNorm(trainable.values(), settings.clipNorm());
+                optimizer.step(lr);
+            } else {
+                Map<String, NDArray> grads = mixed.unscaledGradients();
+                if (grads == null) { // overflow: skip the update, the scale is halved, the same batch comes again
+                    out.printf("step %d: fp16 gradients overflowed, loss scale now %.0f%n", step + 1, mixed.scale());
+                    continue;
+                }
+                norm = GradientClipping.clipGradients(grads.values(), settings.clipNorm());
+                optimizer.step(lr, grads);
+                grads.values().forEach(NDArray::close);
+                mixed.refresh();
+            }
             step++;
             double seconds = (System.nanoTime() - s0) / 1e9;
             StepLog log = new StepLog(step, meanLoss, lr, norm, tokens, seconds);
@@ -206,7 +229,7 @@ public final class Trainer {
      * @param stats receives {@code [0] = loss, [1] = supervised tokens}
      */
     NDArray loss(int[] batch, float[] stats) {
-        ParameterStore ps = new ParameterStore(manager, false);
+        ParameterStore ps = mixed != null ? mixed : new ParameterStore(manager, false);
         NDList embeds = new NDList();
         List<long[]> targets = new ArrayList<>();
         int maxLen = 0;
@@ -247,7 +270,7 @@ public final class Trainer {
         for (int r = 0; r < b; r++) {
             NDArray x = embeds.get(r);
             int len = (int) x.getShape().get(1);
-            padded.add(len == maxLen ? x : x.concat(manager.zeros(new Shape(1, maxLen - len, d)), 1));
+            padded.add(len == maxLen ? x : x.concat(manager.zeros(new Shape(1, maxLen - len, d), x.getDataType()), 1));
             for (int j = 0; j < len; j++) {
                 mask[r * maxLen + j] = 1;
             }
@@ -274,7 +297,8 @@ public final class Trainer {
         // DJL keeping the Java-side buffer of an array made from a Java array alive (views of it do not).
         NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
                 .reshape(b, maxLen - 1); // (B, L-1)
-        NDArray sum = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).duplicate()).sum();
+        NDArray sum = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).toType(picked.getDataType(), true))
+                .sum();
         NDArray loss = sum.neg().div(NamedBlock.scalar(sum, count));
         stats[1] = count;
         return loss;
@@ -346,7 +370,11 @@ public final class Trainer {
             trainable.forEach((k, p) -> weights.put(k, new HostTensor(p.getShape().getShape(),
                     p.getArray().toFloatArray())));
             SafeTensors.write(tmp.resolve("trainable.safetensors"), weights, Map.of("step", String.valueOf(step)));
-            SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer.state(), Map.of());
+            Map<String, HostTensor> opt = optimizer.state();
+            if (mixed != null) {
+                opt.put("loss_scale", new HostTensor(new long[] {1}, new float[] {(float) mixed.scale()}));
+            }
+            SafeTensors.write(tmp.resolve("optimizer.safetensors"), opt, Map.of());
             JsonObject state = new JsonObject();
             state.addProperty("step", step);
             state.addProperty("seed", settings.seed());
@@ -386,8 +414,16 @@ public final class Trainer {
             }
             e.getValue().getArray().set(FloatBuffer.wrap(t.data()));
         }
-        optimizer.load(SafeTensors.read(ckpt.resolve("optimizer.safetensors")));
+        Map<String, HostTensor> opt = SafeTensors.read(ckpt.resolve("optimizer.safetensors"));
+        optimizer.load(opt);
         step = optimizer.stepCount();
+        if (mixed != null) {
+            HostTensor scale = opt.get("loss_scale");
+            if (scale != null) {
+                mixed.setScale(scale.data()[0]);
+            }
+            mixed.refresh(); // the working copies follow the restored masters
+        }
     }
 
     private static Path latest(Path from) {
