@@ -1,0 +1,96 @@
+package org.infllava.data.synth;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.List;
+
+/**
+ * A HiResSynth scene as data: small objects on a {@code cells × cells} layout grid, each in its own cell, some of them
+ * glyph tiles. Resolution-independent: {@link #render(int)} draws it at any size, so the same scene serves a
+ * resolution sweep. Regions for questions are the 3×3 coarse areas ("top left" … "bottom right").
+ *
+ * @param cells layout grid side (objects sit in distinct cells)
+ * @param objects the objects
+ */
+public record Scene(int cells, List<Item> objects) {
+
+    /** Object shapes. */
+    public enum Shape { SQUARE, DISC, TRIANGLE, GLYPH }
+
+    /** Object colours. */
+    public enum Hue {
+        RED(new Color(210, 30, 30)), GREEN(new Color(30, 160, 50)), BLUE(new Color(40, 70, 210)),
+        YELLOW(new Color(225, 200, 30)), PURPLE(new Color(130, 40, 170));
+
+        final Color rgb;
+
+        Hue(Color rgb) {
+            this.rgb = rgb;
+        }
+
+        /** Lower-case name, as in questions and answers. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One object.
+     *
+     * @param shape its shape ({@code GLYPH}: a light tile with a character)
+     * @param hue its colour (the character's colour for glyphs)
+     * @param row layout row
+     * @param col layout column
+     * @param glyph the character of a glyph tile, else 0
+     */
+    public record Item(Shape shape, Hue hue, int row, int col, char glyph) {
+        /** The 3×3 region name: "top left", "middle center", ... */
+        public String region(int cells) {
+            String[] rows = {"top", "middle", "bottom"};
+            String[] cols = {"left", "center", "right"};
+            return rows[row * 3 / cells] + " " + cols[col * 3 / cells];
+        }
+
+        /** Shape word for questions ("square", "disc", "triangle"). */
+        public String shapeWord() {
+            return shape.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Draws the scene at {@code size × size}; objects take half a layout cell, glyphs are drawn in their tile. */
+    public BufferedImage render(int size) {
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(new Color(238, 236, 230));
+            g.fillRect(0, 0, size, size);
+            double cell = (double) size / cells;
+            for (Item o : objects) {
+                int w = Math.max(2, (int) Math.round(cell * 0.5));
+                int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
+                int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
+                g.setColor(o.hue().rgb);
+                switch (o.shape()) {
+                    case SQUARE -> g.fillRect(x, y, w, w);
+                    case DISC -> g.fillOval(x, y, w, w);
+                    case TRIANGLE -> g.fillPolygon(new int[] {x, x + w / 2, x + w}, new int[] {y + w, y, y + w}, 3);
+                    case GLYPH -> {
+                        g.setColor(Color.WHITE);
+                        g.fillRect(x, y, w, w);
+                        g.setColor(o.hue().rgb);
+                        g.setFont(new Font(Font.MONOSPACED, Font.BOLD, Math.max(4, (int) (w * 0.9))));
+                        g.drawString(String.valueOf(o.glyph()), x + w / 8, y + (int) (w * 0.85));
+                    }
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+}

@@ -1,0 +1,98 @@
+package org.infllava.data.synth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.reflect.TypeToken;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.infllava.data.LlavaDataset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HiResSynthTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sameSeedSameBytesOtherSeedOtherData() throws IOException {
+        HiResSynth.write(dir.resolve("a"), 4, 96, 7);
+        HiResSynth.write(dir.resolve("b"), 4, 96, 7);
+        HiResSynth.write(dir.resolve("c"), 4, 96, 8);
+        for (String f : List.of("train.json", "val.json", "test.json", "scenes.jsonl", "images/hires-000003.png")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(f)), Files.readAllBytes(dir.resolve("b").resolve(f)), f);
+        }
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("a/train.json")),
+                Files.readAllBytes(dir.resolve("c/train.json"))));
+    }
+
+    /** Every answer, recomputed by the checker from the stored scene and arguments, and splits of 80/10/10 per task. */
+    @Test
+    void checkerAgreesWithEveryAnswerAndEveryTaskIsThere() throws IOException {
+        HiResSynth.write(dir, 20, 96, 3);
+        Gson gson = new Gson();
+        Map<String, Integer> perTask = new HashMap<>();
+        Map<String, Integer> existsAnswers = new HashMap<>();
+        Map<String, Integer> negatives = new HashMap<>();
+        int rows = 0;
+        for (String split : List.of("train", "val", "test")) {
+            JsonArray arr = JsonParser.parseString(Files.readString(dir.resolve(split + ".json"))).getAsJsonArray();
+            for (JsonElement e : arr) {
+                JsonObject row = e.getAsJsonObject();
+                Scene scene = gson.fromJson(row.get("scene"), Scene.class);
+                Map<String, String> args = gson.fromJson(row.get("question_args"),
+                        new TypeToken<Map<String, String>>() { }.getType());
+                String task = row.get("task").getAsString();
+                String answer = row.getAsJsonArray("conversations").get(1).getAsJsonObject().get("value").getAsString();
+                assertEquals(Checker.answer(scene, task, args), answer, row.get("id").getAsString());
+                perTask.merge(task + "/" + split, 1, Integer::sum);
+                if (task.equals("exists")) {
+                    existsAnswers.merge(answer, 1, Integer::sum);
+                    negatives.merge(args.get("negative"), 1, Integer::sum);
+                }
+                rows++;
+            }
+        }
+        assertEquals(100, rows);
+        for (String task : HiResSynth.TASKS) {
+            assertEquals(16, perTask.get(task + "/train"), task);
+            assertEquals(2, perTask.get(task + "/val"), task);
+            assertEquals(2, perTask.get(task + "/test"), task);
+        }
+        // POPE-style: both answers well represented, and negatives of more than one kind.
+        assertTrue(existsAnswers.get("yes") >= 5 && existsAnswers.get("no") >= 5, existsAnswers.toString());
+        assertTrue(negatives.keySet().size() >= 3, negatives.toString()); // positive + at least two negative kinds
+        // The files load as a LLaVA dataset with every row usable.
+        assertEquals(16 * 5, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
+    }
+
+    /** The same scene drawn at 96 and 384 px puts each object's colour at its cell centre in both. */
+    @Test
+    void scenesRenderAtAnyResolution() {
+        Scene s = HiResSynth.scene(new Random(5));
+        for (int size : new int[] {96, 384}) {
+            BufferedImage img = s.render(size);
+            double cell = (double) size / s.cells();
+            for (Scene.Item o : s.objects()) {
+                if (o.shape() == Scene.Shape.SQUARE || o.shape() == Scene.Shape.DISC) {
+                    int rgb = img.getRGB((int) ((o.col() + 0.5) * cell), (int) ((o.row() + 0.5) * cell)) & 0xFFFFFF;
+                    assertEquals(o.hue().rgb.getRGB() & 0xFFFFFF, rgb, o + " at " + size);
+                }
+            }
+        }
+    }
+}
