@@ -93,7 +93,14 @@ public final class SynthCaptions {
 
     /** A word-level tokenizer.json (whitespace and punctuation split) over {@link #vocabulary}. */
     static String tokenizerJson(int grid) {
-        List<String> words = vocabulary(grid);
+        return wordLevelTokenizer(vocabulary(grid));
+    }
+
+    /**
+     * A word-level tokenizer.json (whitespace and punctuation split); the first three words are the special tokens
+     * (pad, BOS, EOS), and an {@code <unk>} word must be among them or the rest.
+     */
+    public static String wordLevelTokenizer(List<String> words) {
         StringBuilder vocab = new StringBuilder();
         StringBuilder added = new StringBuilder();
         for (int i = 0; i < words.size(); i++) {
