@@ -11,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        Path run = runDirectory();
+        Path run = Outputs.newRunDirectory(out, "demo");
         o.printf("INF-LLaVA toolkit demo -> %s%n", run);
 
         // 1. A synthetic high-resolution scene with fine detail.
@@ -270,18 +268,5 @@ final class DemoCommand implements Callable<Integer> {
             failures.add(what);
         }
     }
-
-    private Path runDirectory() {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        try {
-            Files.createDirectories(out);
-            Path run = out.resolve("demo-" + stamp);
-            for (int i = 2; Files.exists(run); i++) {
-                run = out.resolve("demo-" + stamp + "-" + i);
-            }
-            return Files.createDirectory(run);
-        } catch (IOException e) {
-            throw new InvalidInputException(out, "cannot create the run directory: " + e.getMessage(), e);
-        }
     }
 }

@@ -11,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -81,7 +79,7 @@ final class LabCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             int perTask = quick ? 60 : 200;
             int n = steps != null ? steps : quick ? 120 : 400;
-            Path run = out.resolve("lab-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            Path run = Outputs.newRunDirectory(out, "lab");
             Path data = run.resolve("data");
             long t0 = System.nanoTime();
             HiResSynth.write(data, perTask, 84, seed);

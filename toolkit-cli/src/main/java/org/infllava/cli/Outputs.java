@@ -13,6 +13,21 @@ final class Outputs {
 
     private Outputs() {}
 
+    /** Creates {@code parent/prefix-yyyyMMdd-HHmmss} (with {@code -2}, {@code -3}, … when it exists) and returns it. */
+    static Path newRunDirectory(Path parent, String prefix) {
+        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        try {
+            Files.createDirectories(parent);
+            Path run = parent.resolve(prefix + "-" + stamp);
+            for (int i = 2; Files.exists(run); i++) {
+                run = parent.resolve(prefix + "-" + stamp + "-" + i);
+            }
+            return Files.createDirectory(run);
+        } catch (IOException e) {
+            throw new InvalidInputException(parent, "cannot create the run directory: " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a float32 {@code .npy}; on failure nothing is left at {@code out}. */
     static void writeNpy(Path out, HostTensor t) {
         Path abs = out.toAbsolutePath();

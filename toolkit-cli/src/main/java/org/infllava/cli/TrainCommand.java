@@ -3,8 +3,6 @@ package org.infllava.cli;
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.infllava.io.InvalidInputException;
@@ -69,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path runDir = resume != null ? runDirOf(resume)
-                : runs.resolve(c.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                : Outputs.newRunDirectory(runs, c.name());
         out.printf("run %s: stage %d, %d steps, device %s -> %s%n", c.name(), c.stage(), c.train().steps(),
                 c.device(), runDir);
         try (NDManager m = NDManager.newBaseManager(TrainRun.device(c.device()), "PyTorch")) {
