@@ -268,5 +268,4 @@ final class DemoCommand implements Callable<Integer> {
             failures.add(what);
         }
     }
-    }
 }
