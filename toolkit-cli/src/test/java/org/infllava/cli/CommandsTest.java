@@ -38,7 +38,8 @@ class CommandsTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : new String[] {"demo", "crop", "tokens", "version", "bench"}) {
+        for (String c : new String[] {"demo", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",
+            "lab", "version", "bench"}) {
             CliRun run = CliRun.of(c, "--help");
             assertEquals(0, run.code(), c);
             assertTrue(run.out().contains("Usage: infllava " + c), c + ": " + run.out());

@@ -26,7 +26,7 @@ class NpyArraysTest {
     }
 
     @Test
-    void readsNumpyUint8Written() {
+    void readsAFileNumpyWrote() {
         // normalize_pixels.npy holds NumPy float32 (1, 3, 3) of the pixels (255, 0, 128), (0, 255, 64), (122, 116, 104).
         HostTensor a = NpyArrays.readConverting(Path.of("src/test/resources/golden/normalize_pixels.npy"));
         assertArrayEquals(new long[] {1, 3, 3}, a.shape());
