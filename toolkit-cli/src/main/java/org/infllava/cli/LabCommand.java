@@ -130,16 +130,30 @@ final class LabCommand implements Runnable {
                 LlavaDataset test = LlavaDataset.load(data.resolve("test.json"), data, true);
                 JsonArray raw = JsonParser.parseString(Files.readString(data.resolve("test.json"))).getAsJsonArray();
                 List<Accuracy.Item> items = new ArrayList<>();
+                List<Accuracy.Item> blind = new ArrayList<>();
                 ParameterStore ps = new ParameterStore(m, false);
                 for (int i = 0; i < test.rows().size(); i++) {
                     LlavaDataset.Row row = test.rows().get(i);
                     long[] ids = ChatTemplate.PLAIN.render(row.turns().subList(0, 1), tok, true).ids();
-                    long[] answer = t.model().generate(ps, m, ids, List.of(ImageFiles.read(row.images().get(0))),
-                            GenerationConfig.greedy(2, 2), null);
+                    java.awt.image.BufferedImage img = ImageFiles.read(row.images().get(0));
                     String task = raw.get(i).getAsJsonObject().get("task").getAsString();
-                    items.add(new Accuracy.Item(task, tok.decode(answer, true), row.turns().get(1).text()));
+                    String reference = row.turns().get(1).text();
+                    long[] answer = t.model().generate(ps, m, ids, List.of(img), GenerationConfig.greedy(2, 2), null);
+                    items.add(new Accuracy.Item(task, tok.decode(answer, true), reference));
+                    // Control: the same question about another test scene. Equal accuracy means the model answers
+                    // from the question alone; lower accuracy means it reads this scene.
+                    java.awt.image.BufferedImage other = ImageFiles.read(test.rows().get((i + 7) % test.rows().size())
+                            .images().get(0));
+                    long[] guess = t.model().generate(ps, m, ids, List.of(other), GenerationConfig.greedy(2, 2), null);
+                    blind.add(new Accuracy.Item("all", tok.decode(guess, true), reference));
                 }
-                return Accuracy.byGroup(items);
+                Map<String, Accuracy.Result> byTask = Accuracy.byGroup(items);
+                Accuracy.Result seeing = Accuracy.byGroup(items.stream().map(x -> new Accuracy.Item("all",
+                        x.prediction(), x.reference())).toList()).get("all");
+                Accuracy.Result swapped = Accuracy.byGroup(blind).get("all");
+                o.printf("  %-20s overall %.2f with its image, %.2f with another scene's image (control)%n", name,
+                        seeing.accuracy(), swapped.accuracy());
+                return byTask;
             }
         }
 
