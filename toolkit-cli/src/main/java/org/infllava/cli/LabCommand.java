@@ -68,6 +68,12 @@ final class LabCommand implements Runnable {
         @Option(names = "--steps", paramLabel = "N", description = "Training steps per model (default 400, quick 120).")
         Integer steps;
 
+        @Option(names = "--stage0", defaultValue = "caption", paramLabel = "caption|cells",
+                description = "Stage 0 objective: caption (the tower trains with a tiny LLM on one low-resolution view) "
+                        + "or cells (the tower learns what occupies each layout cell, per patch, from the scene "
+                        + "descriptions) (default: ${DEFAULT-VALUE}).")
+        String stage0;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -87,7 +93,8 @@ final class LabCommand implements Runnable {
                     StandardCharsets.UTF_8);
             o.printf("lab: HiResSynth %d samples per task (84x84, 6x6 layout) in %s; %d steps per model%n", perTask,
                     data, n);
-            Path tower = train(o, run, "stage0", "none", 0, null, n, data);
+            Path tower = stage0.equals("cells") ? pretrainCells(o, run, data, 2 * n)
+                    : train(o, run, "stage0", "none", 0, null, n, data);
             Map<String, Map<String, Accuracy.Result>> results = new LinkedHashMap<>();
             for (String[] model : MODELS) {
                 results.put(model[0], evaluate(o, run, model[0], model[1], tower, n, data));
@@ -113,6 +120,90 @@ final class LabCommand implements Runnable {
                 t.model().vision().save(vision);
                 return vision;
             }
+        }
+
+        /**
+         * Stage 0 with a direct visual objective: the tower sees each scene's 28-px low-resolution view and a linear
+         * head predicts, for each of its 7×7 patches, what occupies the layout cell under the patch centre (empty, or
+         * one of 4 shapes × 5 colours), from the stored scene description. Saved as a CLIPVisionModel directory.
+         */
+        private Path pretrainCells(PrintWriter o, Path run, Path data, int steps) throws IOException {
+            JsonArray rows = JsonParser.parseString(Files.readString(data.resolve("train.json"))).getAsJsonArray();
+            com.google.gson.Gson gson = new com.google.gson.Gson();
+            int classes = 1 + org.infllava.data.synth.Scene.Shape.values().length
+                    * org.infllava.data.synth.Scene.Hue.values().length;
+            org.infllava.crop.ClipPreprocessor pre = org.infllava.crop.ClipPreprocessor.clip();
+            List<float[]> pixels = new ArrayList<>();
+            List<long[]> targets = new ArrayList<>();
+            for (JsonElement e : rows) {
+                JsonObject row = e.getAsJsonObject();
+                org.infllava.data.synth.Scene scene = gson.fromJson(row.get("scene"), org.infllava.data.synth.Scene.class);
+                java.awt.image.BufferedImage img = ImageFiles.read(data.resolve(row.get("image").getAsString()));
+                pixels.add(pre.normalize(org.infllava.crop.ClipPreprocessor.resize(
+                        org.infllava.crop.ClipPreprocessor.toRgb(img), 28, 28)));
+                long[] t = new long[49];
+                for (int p = 0; p < 49; p++) {
+                    double cy = (p / 7 + 0.5) / 7 * scene.cells();
+                    double cx = (p % 7 + 0.5) / 7 * scene.cells();
+                    for (org.infllava.data.synth.Scene.Item it : scene.objects()) {
+                        if (it.row() == (int) cy && it.col() == (int) cx) {
+                            t[p] = 1 + it.shape().ordinal() * org.infllava.data.synth.Scene.Hue.values().length
+                                    + it.hue().ordinal();
+                        }
+                    }
+                }
+                targets.add(t);
+            }
+            Path vision = run.resolve("stage0").resolve("vision");
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                org.infllava.model.ClipVisionEncoder enc = new org.infllava.model.ClipVisionEncoder(
+                        new org.infllava.model.ClipVisionConfig(32, 64, 2, 4, 3, 28, 4, "quick_gelu", 1e-5f));
+                enc.initialize(m, seed);
+                org.infllava.model.MlpProjector head = new org.infllava.model.MlpProjector(
+                        org.infllava.model.MlpProjector.Type.LINEAR, 32, classes);
+                head.initialize(m, seed + 1);
+                Map<String, ai.djl.nn.Parameter> params = new LinkedHashMap<>();
+                enc.namedParameters().forEach((k, p) -> params.put("vision." + k, p));
+                head.namedParameters().forEach((k, p) -> params.put("head." + k, p));
+                params.values().forEach(p -> p.getArray().setRequiresGradient(true));
+                org.infllava.train.AdamW opt = new org.infllava.train.AdamW(params, m, 0.9, 0.999, 1e-8, 0);
+                org.infllava.train.LrSchedule lr = org.infllava.train.LrSchedule.of(3e-3, steps, 0.05, 0.1);
+                java.util.Random r = new java.util.Random(seed);
+                ParameterStore ps = new ParameterStore(m, false);
+                float first = Float.NaN;
+                float last = Float.NaN;
+                int b = 16;
+                for (int s = 0; s < steps; s++) {
+                    float[] px = new float[b * 3 * 28 * 28];
+                    long[] tg = new long[b * 49];
+                    for (int i = 0; i < b; i++) {
+                        int k = r.nextInt(pixels.size());
+                        System.arraycopy(pixels.get(k), 0, px, i * 3 * 28 * 28, 3 * 28 * 28);
+                        System.arraycopy(targets.get(k), 0, tg, i * 49, 49);
+                    }
+                    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
+                                .newGradientCollector()) {
+                            ai.djl.ndarray.NDArray f = enc.features(ps, m.create(px, new ai.djl.ndarray.types.Shape(b,
+                                    3, 28, 28)), -2, org.infllava.model.ClipVisionEncoder.SelectFeature.PATCH, true);
+                            ai.djl.ndarray.NDArray logp = head.project(ps, f, true).logSoftmax(-1); // (B, 49, K)
+                            ai.djl.ndarray.NDArray picked = logp.gather(m.create(tg, new ai.djl.ndarray.types.Shape(b,
+                                    49, 1)).duplicate(), -1);
+                            ai.djl.ndarray.NDArray loss = picked.mean().neg();
+                            gc.backward(loss);
+                            last = loss.getFloat();
+                            first = s == 0 ? last : first;
+                        }
+                    }
+                    org.infllava.train.GradientClipping.clipByGlobalNorm(params.values(), 1.0);
+                    opt.step(lr.at(s));
+                }
+                o.printf("  %-20s cell loss %.3f -> %.3f (%d classes per patch)%n", "stage0 (cells)", first, last,
+                        classes);
+                enc.save(vision);
+            }
+            return vision;
         }
 
         private Map<String, Accuracy.Result> evaluate(PrintWriter o, Path run, String name, String dem, Path tower,
