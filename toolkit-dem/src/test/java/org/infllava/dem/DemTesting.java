@@ -2,11 +2,9 @@ package org.infllava.dem;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import org.infllava.io.HostTensor;
-import org.infllava.io.NpyArrays;
 import org.infllava.testing.Close;
+import org.infllava.testing.Fixtures;
 
 /** Helpers for the DEM tests. */
 final class DemTesting {
@@ -16,8 +14,7 @@ final class DemTesting {
     private DemTesting() {}
 
     static NDArray npy(NDManager m, String name) {
-        HostTensor t = NpyArrays.read(GOLDEN.resolve(name + ".npy"));
-        return m.create(t.data(), new Shape(t.shape()));
+        return Fixtures.npy(m, GOLDEN.resolve(name + ".npy"));
     }
 
     /** numpy.allclose semantics (see {@link Close}). */

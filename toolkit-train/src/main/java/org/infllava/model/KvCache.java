@@ -66,7 +66,10 @@ public final class KvCache implements AutoCloseable {
         return bigger;
     }
 
-    /** Keeps every held array alive past an enclosing {@link ai.djl.ndarray.NDScope} (the cache outlives steps). */
+    /**
+     * Keeps the padding mask alive past an enclosing {@link ai.djl.ndarray.NDScope}; the key/value buffers are
+     * never registered with a scope.
+     */
     public void unregisterFromScope() {
         if (mask != null) {
             ai.djl.ndarray.NDScope.unregister(mask);

@@ -76,8 +76,8 @@ public final class AdamW {
         double bc2 = 1 - Math.pow(beta2, step);
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray p = e.getValue().getArray();
-            try (NDScope scope = new NDScope();
-                    NDArray g = grads == null ? p.getGradient() : grads.get(e.getKey()).duplicate()) {
+            NDArray g = grads == null ? p.getGradient() : grads.get(e.getKey());
+            try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 if (weightDecay > 0) {
                     p.subi(p.mul((float) (lr * weightDecay)));
@@ -88,7 +88,10 @@ public final class AdamW {
                 vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
                 NDArray denom = vv.div((float) bc2).sqrt().add((float) eps);
                 p.subi(mm.div((float) bc1).div(denom).mul((float) lr));
-                g.subi(g); // zero for the next accumulation
+            }
+            if (grads == null) { // the parameter's own gradient: zero it for the next accumulation
+                g.subi(g);
+                g.close();
             }
         }
     }

@@ -2,11 +2,9 @@ package org.infllava.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import org.infllava.io.HostTensor;
-import org.infllava.io.NpyArrays;
 import org.infllava.testing.Close;
+import org.infllava.testing.Fixtures;
 
 /** Fixtures of src/test/python/make_model_goldens.py (plain PyTorch, no transformers). */
 final class ModelTesting {
@@ -16,8 +14,7 @@ final class ModelTesting {
     private ModelTesting() {}
 
     static NDArray npy(NDManager m, String name) {
-        HostTensor t = NpyArrays.read(GOLDEN.resolve(name + ".npy"));
-        return m.create(t.data(), new Shape(t.shape()));
+        return Fixtures.npy(m, GOLDEN.resolve(name + ".npy"));
     }
 
     /** numpy.allclose semantics (see {@link Close}). */
