@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "infllava", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "INF-LLaVA toolkit: dual-perspective cropping and enhancement for high-resolution MLLMs.",
-        subcommands = {DemoCommand.class, CropCommand.class, TokensCommand.class, DemCommand.class, FeaturesCommand.class,
+        subcommands = {DemoCommand.class, ShowcaseCommand.class, CropCommand.class, TokensCommand.class, DemCommand.class, FeaturesCommand.class,
             LogitsCommand.class, ChatCommand.class, TrainCommand.class, DataCommand.class, LabCommand.class,
             BenchCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class})

@@ -38,7 +38,7 @@ class CommandsTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : new String[] {"demo", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",
+        for (String c : new String[] {"demo", "showcase", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",
             "lab", "version", "bench"}) {
             CliRun run = CliRun.of(c, "--help");
             assertEquals(0, run.code(), c);
@@ -55,15 +55,15 @@ class CommandsTest {
     }
 
     @Test
-    void demoRunsEndToEndAndProvesTheRoundTrips() throws IOException {
-        CliRun run = CliRun.of("demo", "--out", dir.toString(), "--size", "96", "--sub-size", "32", "--seed", "3");
+    void showcaseRunsEndToEndAndProvesTheRoundTrips() throws IOException {
+        CliRun run = CliRun.of("showcase", "--out", dir.toString(), "--size", "96", "--sub-size", "32", "--seed", "3");
         assertEquals(0, run.code(), run.out() + run.err());
         assertTrue(run.out().contains("All checks passed"), run.out());
         assertEquals(11, run.out().lines().filter(l -> l.trim().startsWith("ok")).count(), run.out());
         assertTrue(run.out().contains("REFERENCE") && run.out().contains("1 of 9"), run.out());
         Path demo;
         try (Stream<Path> s = Files.list(dir)) {
-            demo = s.filter(p -> p.getFileName().toString().startsWith("demo-")).findFirst().orElseThrow();
+            demo = s.filter(p -> p.getFileName().toString().startsWith("showcase-")).findFirst().orElseThrow();
         }
         for (String f : new String[] {"scene.png", "overlay.png", "global-mosaic.png", "budget.txt", "demo.json",
             "crops/manifest.json", "crops/local-2-2.png", "crops/global-0-1.png", "crops/low-res.png"}) {

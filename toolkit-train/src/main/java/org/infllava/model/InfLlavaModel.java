@@ -91,11 +91,21 @@ public final class InfLlavaModel {
     }
 
     /**
-     * The visual tokens of one image: {@code (1, T_v, d_llm)}.
+     * The visual tokens of one image: {@link #visualFeatures} through the projector, {@code (1, T_v, d_llm)}.
      *
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualTokens(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
+        return projector.project(ps, visualFeatures(ps, manager, image, training), training); // (1, T_v, d_llm)
+    }
+
+    /**
+     * The visual features of one image before the projector, {@code (1, T_v, d_v)}: the low-resolution view's patch
+     * features without a DEM, else the DEM's output.
+     *
+     * @param image any decoded image; converted to RGB
+     */
+    public NDArray visualFeatures(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
         DualCrops crops = cropStrategy.crop(ClipPreprocessor.toRgb(image));
         CropPlan plan = crops.plan();
         int size = vision.config().imageSize();
@@ -120,7 +130,7 @@ public final class InfLlavaModel {
         NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
         long d = feats.getShape().get(2);
         if (dem == null) {
-            return projector.project(ps, feats.get(views.size() - 1 + ":").reshape(1, -1, d), training); // (1, P, d_llm)
+            return feats.get(views.size() - 1 + ":").reshape(1, -1, d); // (1, P, d_v)
         }
         if (selectFeature != ClipVisionEncoder.SelectFeature.PATCH) {
             throw new IllegalStateException("the DEM needs patch features (select feature PATCH)");
@@ -139,7 +149,7 @@ public final class InfLlavaModel {
         }
         NDArray low = plan.lowResView() ? maps.get((views.size() - 1) + ":") : null; // (1, g, g, d)
         NDArray fused = dem.forwardSubFeatures(ps, local, global, low, training); // (1, g', g', d)
-        return projector.project(ps, fused.reshape(1, -1, d), training); // (1, T_v, d_llm)
+        return fused.reshape(1, -1, d); // (1, T_v, d_v)
     }
 
     /**

@@ -77,6 +77,8 @@ public final class Trainer {
     private MixedPrecision mixed;
     private int step;
 
+    private java.util.function.Consumer<StepLog> stepListener = log -> { };
+
     /**
      * A trainer.
      *
@@ -110,6 +112,11 @@ public final class Trainer {
             encoded.add(e);
             lengths[i] = e.expandedLength();
         }
+    }
+
+    /** Calls {@code listener} after every optimiser step (for progress bars of longer jobs); replaces the previous. */
+    public void setStepListener(java.util.function.Consumer<StepLog> listener) {
+        this.stepListener = java.util.Objects.requireNonNull(listener);
     }
 
     /** Every parameter of the model as {@code component.name}. */
@@ -217,6 +224,7 @@ public final class Trainer {
             history.add(log);
             appendMetrics(log);
             progress(log, startStep, target, (System.nanoTime() - t0) / 1e9);
+            stepListener.accept(log);
             if ((settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0) || step == target) {
                 checkpoint();
             }
@@ -323,8 +331,7 @@ public final class Trainer {
     }
 
     private static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
+        return ProgressBar.duration(seconds);
     }
 
     private void appendMetrics(StepLog log) {

@@ -36,7 +36,8 @@ public final class HiResSynth {
     /** The tasks that need fine detail. */
     public static final List<String> FINE_DETAIL = List.of("glyph", "count", "exists");
 
-    private static final String GLYPHS = "ABCDEFHKLMNPRTUVXY2345678";
+    /** The characters glyph tiles carry. */
+    public static final String GLYPHS = "ABCDEFHKLMNPRTUVXY2345678";
     private static final Shape[] SMALL = {Shape.SQUARE, Shape.DISC, Shape.TRIANGLE};
 
     /**
@@ -223,64 +224,199 @@ public final class HiResSynth {
     }
 
     /**
-     * Writes a dataset: {@code images/}, {@code train.json}, {@code val.json}, {@code test.json} (LLaVA format, each
-     * row with {@code task} and {@code scene} fields beside the conversation), and {@code scenes.jsonl}.
-     *
-     * @param perTask samples per task (split 80/10/10)
-     * @param size image side in pixels
+     * Writes a dataset with single-question rows: {@code builder().optPerTask(perTask).optSize(size).optSeed(seed)
+     * .build().write(out)}.
      */
     public static void write(Path out, int perTask, int size, long seed) {
-        if (perTask < 1 || size < 24) {
-            throw new InvalidInputException("HiResSynth needs perTask >= 1 and size >= 24, got " + perTask + ", " + size);
-        }
-        Random r = new Random(seed);
-        Gson gson = new Gson();
-        Map<String, JsonArray> splits = new LinkedHashMap<>();
-        for (String split : List.of("train", "val", "test")) {
-            splits.put(split, new JsonArray());
-        }
-        StringBuilder scenes = new StringBuilder();
-        try {
-            Files.createDirectories(out.resolve("images"));
-            int id = 0;
-            for (String task : TASKS) {
-                for (int i = 0; i < perTask; ) {
-                    Scene s = scene(r);
-                    Question q = question(s, task, r);
-                    if (q == null) {
-                        continue;
+        builder().optPerTask(perTask).optSize(size).optSeed(seed).build().write(out);
+    }
+
+    /** A builder of dataset writers. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A configured dataset writer.
+     *
+     * @param train training questions per task (training scenes when multi-turn)
+     * @param val validation questions per task
+     * @param test test questions per task
+     * @param size image side in pixels
+     * @param seed seed of scenes and questions
+     * @param tasks the tasks
+     * @param multiTurnTrain whether each training scene carries one question of every task as a multi-turn
+     *     conversation (as LLaVA's instruction data does) instead of one question per scene
+     * @param imageFirst whether {@code <image>} comes before the first question (else after it)
+     */
+    public record Writer(int train, int val, int test, int size, long seed, List<String> tasks, boolean multiTurnTrain,
+            boolean imageFirst) {
+
+        /**
+         * Writes {@code images/}, {@code train.json}, {@code val.json}, {@code test.json} (LLaVA format; every row
+         * also holds {@code scene} and {@code questions} — task, arguments and answer of each of its questions — and
+         * single-question rows {@code task} and {@code question_args}), and {@code scenes.jsonl}. Validation and test
+         * rows always ask one question.
+         */
+        public void write(Path out) {
+            Random r = new Random(seed);
+            Gson gson = new Gson();
+            Map<String, JsonArray> splits = new LinkedHashMap<>();
+            for (String split : List.of("train", "val", "test")) {
+                splits.put(split, new JsonArray());
+            }
+            StringBuilder scenes = new StringBuilder();
+            try {
+                Files.createDirectories(out.resolve("images"));
+                int[] id = {0};
+                if (multiTurnTrain) {
+                    for (int i = 0; i < train; ) {
+                        Scene s = scene(r);
+                        List<String> order = new ArrayList<>(tasks);
+                        java.util.Collections.shuffle(order, r);
+                        List<Question> qs = new ArrayList<>();
+                        for (String task : order) {
+                            Question q = question(s, task, r);
+                            if (q != null) {
+                                qs.add(q);
+                            }
+                        }
+                        if (!qs.isEmpty()) {
+                            splits.get("train").add(row(out, s, qs, id, scenes, gson));
+                            i++;
+                        }
                     }
-                    String name = String.format("hires-%06d.png", id);
-                    ImageFiles.writePng(s.render(size), out.resolve("images").resolve(name));
-                    JsonObject row = new JsonObject();
-                    row.addProperty("id", "hires-" + id);
-                    row.addProperty("image", "images/" + name);
-                    row.addProperty("task", task);
-                    JsonArray conv = new JsonArray();
-                    JsonObject h = new JsonObject();
-                    h.addProperty("from", "human");
-                    h.addProperty("value", "<image>\n" + q.question());
-                    JsonObject a = new JsonObject();
-                    a.addProperty("from", "gpt");
-                    a.addProperty("value", q.answer());
-                    conv.add(h);
-                    conv.add(a);
-                    row.add("conversations", conv);
-                    row.add("question_args", gson.toJsonTree(q.args()));
-                    row.add("scene", gson.toJsonTree(s));
-                    String split = i < perTask * 8 / 10 ? "train" : i < perTask * 9 / 10 ? "val" : "test";
-                    splits.get(split).add(row);
-                    scenes.append(gson.toJson(row.get("scene"))).append('\n');
-                    id++;
-                    i++;
+                }
+                for (String task : tasks) {
+                    for (int i = multiTurnTrain ? train : 0; i < train + val + test; ) {
+                        Scene s = scene(r);
+                        Question q = question(s, task, r);
+                        if (q == null) {
+                            continue;
+                        }
+                        String split = i < train ? "train" : i < train + val ? "val" : "test";
+                        splits.get(split).add(row(out, s, List.of(q), id, scenes, gson));
+                        i++;
+                    }
+                }
+                for (Map.Entry<String, JsonArray> e : splits.entrySet()) {
+                    Files.writeString(out.resolve(e.getKey() + ".json"), gson.toJson(e.getValue()),
+                            StandardCharsets.UTF_8);
+                }
+                Files.writeString(out.resolve("scenes.jsonl"), scenes, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new InvalidInputException(out, "cannot write HiResSynth data: " + e.getMessage(), e);
+            }
+        }
+
+        private JsonObject row(Path out, Scene s, List<Question> qs, int[] id, StringBuilder scenes, Gson gson)
+                throws IOException {
+            String name = String.format("hires-%06d.png", id[0]);
+            ImageFiles.writePng(s.render(size), out.resolve("images").resolve(name));
+            JsonObject row = new JsonObject();
+            row.addProperty("id", "hires-" + id[0]);
+            row.addProperty("image", "images/" + name);
+            JsonArray conv = new JsonArray();
+            JsonArray questions = new JsonArray();
+            for (Question q : qs) {
+                JsonObject h = new JsonObject();
+                h.addProperty("from", "human");
+                h.addProperty("value", !conv.isEmpty() ? q.question() : imageFirst ? "<image>\n" + q.question()
+                        : q.question() + "\n<image>");
+                JsonObject a = new JsonObject();
+                a.addProperty("from", "gpt");
+                a.addProperty("value", q.answer());
+                conv.add(h);
+                conv.add(a);
+                questions.add(gson.toJsonTree(q));
+            }
+            if (qs.size() == 1) {
+                row.addProperty("task", qs.get(0).task());
+                row.add("question_args", gson.toJsonTree(qs.get(0).args()));
+            }
+            row.add("conversations", conv);
+            row.add("questions", questions);
+            row.add("scene", gson.toJsonTree(s));
+            scenes.append(gson.toJson(row.get("scene"))).append('\n');
+            id[0]++;
+            return row;
+        }
+    }
+
+    /** Builder of {@link Writer}. */
+    public static final class Builder {
+        private int train = 80;
+        private int val = 10;
+        private int test = 10;
+        private int size = 336;
+        private long seed = 1;
+        private List<String> tasks = TASKS;
+        private boolean multiTurnTrain;
+        private boolean imageFirst = true;
+
+        private Builder() {}
+
+        /** Questions per task, split 80/10/10 (default 100). */
+        public Builder optPerTask(int perTask) {
+            this.train = perTask * 8 / 10;
+            this.val = perTask * 9 / 10 - train;
+            this.test = perTask - train - val;
+            return this;
+        }
+
+        /** Questions per task in each split (training scenes when multi-turn); replaces {@link #optPerTask}. */
+        public Builder optSplits(int train, int val, int test) {
+            this.train = train;
+            this.val = val;
+            this.test = test;
+            return this;
+        }
+
+        /** Image side in pixels (default 336). */
+        public Builder optSize(int size) {
+            this.size = size;
+            return this;
+        }
+
+        /** Seed (default 1). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The tasks (default all of {@link #TASKS}). */
+        public Builder optTasks(List<String> tasks) {
+            this.tasks = List.copyOf(tasks);
+            return this;
+        }
+
+        /** One multi-turn conversation with a question of every task per training scene (default false). */
+        public Builder optMultiTurnTrain(boolean multiTurnTrain) {
+            this.multiTurnTrain = multiTurnTrain;
+            return this;
+        }
+
+        /** Whether {@code <image>} precedes the first question (default true) or follows it. */
+        public Builder optImageFirst(boolean imageFirst) {
+            this.imageFirst = imageFirst;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public Writer build() {
+            if (train < 1 || val < 0 || test < 1 || size < 24) {
+                throw new InvalidInputException("HiResSynth needs train >= 1, val >= 0, test >= 1 per task and "
+                        + "size >= 24, got train=" + train + ", val=" + val + ", test=" + test + ", size=" + size);
+            }
+            for (String t : tasks) {
+                if (!TASKS.contains(t)) {
+                    throw new InvalidInputException("unknown HiResSynth task '" + t + "'; tasks: " + TASKS);
                 }
             }
-            for (Map.Entry<String, JsonArray> e : splits.entrySet()) {
-                Files.writeString(out.resolve(e.getKey() + ".json"), gson.toJson(e.getValue()), StandardCharsets.UTF_8);
+            if (tasks.isEmpty()) {
+                throw new InvalidInputException("HiResSynth needs at least one task; tasks: " + TASKS);
             }
-            Files.writeString(out.resolve("scenes.jsonl"), scenes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InvalidInputException(out, "cannot write HiResSynth data: " + e.getMessage(), e);
+            return new Writer(train, val, test, size, seed, tasks, multiTurnTrain, imageFirst);
         }
     }
 }

@@ -30,9 +30,9 @@ class HiResSynthTest {
 
     @Test
     void sameSeedSameBytesOtherSeedOtherData() throws IOException {
-        HiResSynth.write(dir.resolve("a"), 4, 96, 7);
-        HiResSynth.write(dir.resolve("b"), 4, 96, 7);
-        HiResSynth.write(dir.resolve("c"), 4, 96, 8);
+        HiResSynth.write(dir.resolve("a"), 10, 96, 7);
+        HiResSynth.write(dir.resolve("b"), 10, 96, 7);
+        HiResSynth.write(dir.resolve("c"), 10, 96, 8);
         for (String f : List.of("train.json", "val.json", "test.json", "scenes.jsonl", "images/hires-000003.png")) {
             assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(f)), Files.readAllBytes(dir.resolve("b").resolve(f)), f);
         }
@@ -78,6 +78,60 @@ class HiResSynthTest {
         assertTrue(negatives.keySet().size() >= 3, negatives.toString()); // positive + at least two negative kinds
         // The files load as a LLaVA dataset with every row usable.
         assertEquals(16 * 5, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
+    }
+
+    /**
+     * Multi-turn training rows: one conversation per scene asking one question of each task (in a shuffled order),
+     * every answer checked; the image once, after the first question when asked; test rows stay single questions.
+     */
+    @Test
+    void multiTurnTrainingRowsAskEveryTaskAndEveryAnswerChecks() throws IOException {
+        HiResSynth.builder().optSplits(12, 0, 3).optSize(84).optSeed(4).optMultiTurnTrain(true).optImageFirst(false)
+                .build().write(dir);
+        Gson gson = new Gson();
+        JsonArray train = JsonParser.parseString(Files.readString(dir.resolve("train.json"))).getAsJsonArray();
+        assertEquals(12, train.size());
+        int turns = 0;
+        for (JsonElement e : train) {
+            JsonObject row = e.getAsJsonObject();
+            Scene scene = gson.fromJson(row.get("scene"), Scene.class);
+            JsonArray conv = row.getAsJsonArray("conversations");
+            JsonArray qs = row.getAsJsonArray("questions");
+            assertEquals(2 * qs.size(), conv.size());
+            java.util.Set<String> tasks = new java.util.HashSet<>();
+            for (int k = 0; k < qs.size(); k++) {
+                JsonObject q = qs.get(k).getAsJsonObject();
+                Map<String, String> args = gson.fromJson(q.get("args"), new TypeToken<Map<String, String>>() { }
+                        .getType());
+                String answer = conv.get(2 * k + 1).getAsJsonObject().get("value").getAsString();
+                assertEquals(Checker.answer(scene, q.get("task").getAsString(), args), answer);
+                assertEquals(q.get("answer").getAsString(), answer);
+                String human = conv.get(2 * k).getAsJsonObject().get("value").getAsString();
+                assertEquals(k == 0, human.contains("<image>"), human);
+                assertTrue(k > 0 || human.endsWith("\n<image>"), human);
+                tasks.add(q.get("task").getAsString());
+            }
+            assertEquals(qs.size(), tasks.size(), "one question per task");
+            assertTrue(qs.size() >= 3, "scenes offer most tasks: " + tasks);
+            turns += qs.size();
+        }
+        assertTrue(turns >= 12 * 4, "about five questions per scene, got " + turns);
+        JsonArray test = JsonParser.parseString(Files.readString(dir.resolve("test.json"))).getAsJsonArray();
+        assertEquals(3 * HiResSynth.TASKS.size(), test.size());
+        for (JsonElement e : test) {
+            assertEquals(2, e.getAsJsonObject().getAsJsonArray("conversations").size());
+        }
+        assertEquals(12, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
+    }
+
+    @Test
+    void unknownTasksAndEmptySplitsAreRejectedByName() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.infllava.io.InvalidInputException.class,
+                () -> HiResSynth.builder().optTasks(List.of("glyph", "colours")).build());
+        assertTrue(e.getMessage().contains("'colours'"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.infllava.io.InvalidInputException.class,
+                () -> HiResSynth.builder().optSplits(0, 0, 1).build());
+        assertTrue(e.getMessage().contains("train=0"), e.getMessage());
     }
 
     /** The same scene drawn at 96 and 384 px puts each object's colour at its cell centre in both. */

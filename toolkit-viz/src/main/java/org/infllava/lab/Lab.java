@@ -1,0 +1,318 @@
+package org.infllava.lab;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.infllava.data.LlavaDataset;
+import org.infllava.data.SampleEncoder;
+import org.infllava.data.SynthCaptions;
+import org.infllava.data.synth.HiResSynth;
+import org.infllava.data.synth.Scene;
+import org.infllava.dem.DualPerspectiveEnhancement;
+import org.infllava.eval.Accuracy;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.GenerationConfig;
+import org.infllava.infer.TextTokenizer;
+import org.infllava.io.ImageFiles;
+import org.infllava.io.InvalidInputException;
+import org.infllava.model.ClipVisionEncoder;
+import org.infllava.model.InfLlavaModel;
+import org.infllava.model.LlamaConfig;
+import org.infllava.model.LlamaDecoder;
+import org.infllava.model.MlpProjector;
+import org.infllava.train.FreezePolicy;
+import org.infllava.train.ProgressBar;
+import org.infllava.train.TrainSettings;
+import org.infllava.train.Trainer;
+
+/**
+ * The CPU reproduction lab: HiResSynth data, a tiny tower pretrained at sub-image resolution and frozen (stage 0),
+ * then each {@link LabModel} — a fresh tiny LLaMA, the projector and the model's DEM — trained on the same data with
+ * the same budget and scored per task on the test split, with a control that asks every test question again with
+ * another scene's image (equal accuracy would mean the model answers from the question alone).
+ *
+ * <p>Run directory: {@code data/} (images, splits, {@code tokenizer.json}), {@code stage0/vision/} (the tower as a
+ * CLIPVisionModel directory), one folder per model (metrics, provenance, checkpoint), and what
+ * {@link LabResults#writeTo} writes.
+ */
+public final class Lab {
+
+    private final LabSettings settings;
+    private final List<LabModel> models;
+    private final PrintWriter out;
+
+    private Lab(Builder b) {
+        this.settings = b.settings;
+        this.models = List.copyOf(b.models);
+        this.out = b.out;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The settings. */
+    public LabSettings settings() {
+        return settings;
+    }
+
+    /** The models in run order. */
+    public List<LabModel> models() {
+        return models;
+    }
+
+    /** Writes the data, pretrains the tower, trains and scores every model. */
+    public LabResults run(Path runDir) {
+        long t0 = System.nanoTime();
+        ProgressBar bar = ProgressBar.of(out, workUnits(models.size()));
+        Path data = writeData(runDir.resolve("data"));
+        bar.advance(0, "data written");
+        TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
+        List<LabResults.ModelResult> results = new ArrayList<>();
+        for (LabModel m : models) {
+            results.add(trainAndScore(m, data, runDir.resolve("stage0").resolve("vision"), runDir.resolve(m.name()),
+                    bar));
+        }
+        bar.finish("lab done");
+        return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
+    public long workUnits(int models) {
+        long perModel = settings.steps() + (long) settings.testPerTask() * settings.tasks().size()
+                * (settings.control() ? 2 : 1);
+        return settings.towerSteps() + models * perModel;
+    }
+
+    /** Writes HiResSynth and its word-level {@code tokenizer.json} under {@code dir}; returns {@code dir}. */
+    public Path writeData(Path dir) {
+        HiResSynth.builder().optSplits(settings.trainScenes(), 0, settings.testPerTask()).optSize(settings.sceneSize())
+                .optSeed(settings.seed()).optTasks(settings.tasks()).optMultiTurnTrain(settings.multiTurn())
+                .optImageFirst(settings.imageFirst()).build()
+                .write(dir);
+        try {
+            Files.writeString(dir.resolve("tokenizer.json"), SynthCaptions.wordLevelTokenizer(vocabulary(dir)),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** Stage 0 on the training scenes of {@code data}; the tower is saved to {@code visionDir}. */
+    public TowerPretraining.Result pretrainTower(Path data, Path visionDir, ProgressBar bar) {
+        List<Scene> scenes = new ArrayList<>();
+        Gson gson = new Gson();
+        for (JsonElement e : readArray(data.resolve("train.json"))) {
+            scenes.add(gson.fromJson(e.getAsJsonObject().get("scene"), Scene.class));
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            TowerPretraining.Result r = TowerPretraining.builder().setEncoderConfig(settings.tower()).setScenes(scenes)
+                    .optSceneSize(settings.sceneSize()).optGrid(settings.grid()).optSteps(settings.towerSteps())
+                    .optSeed(settings.seed()).build()
+                    .run(m, s -> bar.advance(1, String.format("stage 0: tower step %d/%d", s, settings.towerSteps())));
+            r.encoder().save(visionDir);
+            out.printf("stage 0: tower cell loss %.3f -> %.3f (%d classes per patch)%n", r.firstLoss(), r.lastLoss(),
+                    TowerPretraining.classes());
+            return r;
+        }
+    }
+
+    /**
+     * Trains {@code model} (tower frozen; DEM, projector and a fresh LLM trained) and scores it on the test split.
+     *
+     * @param dir where its metrics, provenance and checkpoint go
+     */
+    public LabResults.ModelResult trainAndScore(LabModel model, Path data, Path visionDir, Path dir, ProgressBar bar) {
+        long t0 = System.nanoTime();
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+                TextTokenizer tok = TextTokenizer.load(data.resolve("tokenizer.json"))) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
+            InfLlavaModel built = build(model, visionDir, tok.vocabSize(), m);
+            LlavaDataset train = LlavaDataset.load(data.resolve("train.json"), data, true);
+            int g = built.vision().config().gridSize();
+            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, g * g, 64 + g * g + 16 * settings.tasks()
+                    .size());
+            TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
+                    settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
+                    true, 0, 1, Integer.MAX_VALUE);
+            Trainer t = new Trainer(built, ts, train, enc, m, dir, provenance(model), new PrintWriter(
+                    Writer.nullWriter()));
+            t.setStepListener(s -> bar.advance(1, String.format("%s: step %d/%d, loss %.3f", model.name(), s.step(),
+                    settings.steps(), s.loss())));
+            t.run(settings.steps());
+            List<Trainer.StepLog> h = t.history();
+            double first = h.get(0).loss();
+            double last = h.subList(Math.max(0, h.size() - Math.max(1, h.size() / 10)), h.size()).stream()
+                    .mapToDouble(Trainer.StepLog::loss).average().orElse(Double.NaN);
+            Scores s = score(model.name(), built, tok, data, m, bar);
+            LabResults.ModelResult r = new LabResults.ModelResult(model.name(), s.byTask(), s.overall(), s.control(),
+                    first, last, (System.nanoTime() - t0) / 1e9);
+            out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", model.name(), first, last,
+                    s.overall().accuracy(), s.control() == null ? "" : String.format(", %.2f with another scene's",
+                            s.control().accuracy()), r.seconds());
+            return r;
+        }
+    }
+
+    /** A lab model assembled around the stage-0 tower (frozen), with a fresh projector, DEM and LLM. */
+    public InfLlavaModel build(LabModel model, Path visionDir, int vocabSize, NDManager m) {
+        ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(visionDir, m);
+        LlamaConfig c = settings.llm();
+        LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(vocabSize, c.hiddenSize(), c.intermediateSize(), c.layers(),
+                c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
+                c.tieWordEmbeddings()));
+        llm.initialize(m, settings.seed() + 1);
+        int dv = vision.config().hiddenSize();
+        MlpProjector projector = new MlpProjector(MlpProjector.Type.MLP2X_GELU, dv, c.hiddenSize());
+        projector.initialize(m, settings.seed() + 2);
+        DualPerspectiveEnhancement dem = model.dem() == null ? null
+                : model.dem().create(dv, model.grid() > 0 ? model.grid() : settings.grid());
+        if (dem != null) {
+            dem.initialize(m, settings.seed() + 3);
+        }
+        return InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector).optDem(dem)
+                .optReferenceLowRes(model.referenceLowRes()).build();
+    }
+
+    /** Per-task accuracy on the test split, and the control with another scene's image. */
+    record Scores(Map<String, Accuracy.Result> byTask, Accuracy.Result overall, Accuracy.Result control) {}
+
+    private Scores score(String name, InfLlavaModel model, TextTokenizer tok, Path data, NDManager m, ProgressBar bar) {
+        LlavaDataset test = LlavaDataset.load(data.resolve("test.json"), data, true);
+        JsonArray raw = readArray(data.resolve("test.json"));
+        List<Accuracy.Item> items = new ArrayList<>();
+        List<Accuracy.Item> swapped = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(m, false);
+        int n = test.rows().size();
+        for (int i = 0; i < n; i++) {
+            LlavaDataset.Row row = test.rows().get(i);
+            long[] ids = ChatTemplate.PLAIN.render(row.turns().subList(0, 1), tok, true).ids();
+            String task = raw.get(i).getAsJsonObject().get("task").getAsString();
+            String reference = row.turns().get(1).text();
+            items.add(new Accuracy.Item(task, answer(model, ps, m, ids, row.images().get(0), tok), reference));
+            bar.advance(1, name + ": test " + (i + 1) + "/" + n);
+            if (settings.control()) {
+                // The same question about a scene of another task block: equal accuracy means the model answers
+                // from the question alone; lower accuracy means it reads this scene.
+                Path other = test.rows().get((i + n / 2 + 1) % n).images().get(0);
+                swapped.add(new Accuracy.Item("all", answer(model, ps, m, ids, other, tok), reference));
+                bar.advance(1, name + ": control " + (i + 1) + "/" + n);
+            }
+        }
+        Accuracy.Result overall = Accuracy.byGroup(items.stream().map(x -> new Accuracy.Item("all", x.prediction(),
+                x.reference())).toList()).get("all");
+        return new Scores(Accuracy.byGroup(items), overall,
+                settings.control() ? Accuracy.byGroup(swapped).get("all") : null);
+    }
+
+    private static String answer(InfLlavaModel model, ParameterStore ps, NDManager m, long[] ids, Path image,
+            TextTokenizer tok) {
+        BufferedImage img = ImageFiles.read(image);
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            return tok.decode(model.generate(ps, m, ids, List.of(img), GenerationConfig.greedy(2, 2), null), true);
+        }
+    }
+
+    private JsonObject provenance(LabModel model) {
+        JsonObject p = new JsonObject();
+        p.addProperty("lab_model", model.name());
+        p.addProperty("grid", model.grid() > 0 ? model.grid() : settings.grid());
+        p.add("settings", new Gson().toJsonTree(settings));
+        return p;
+    }
+
+    private static JsonArray readArray(Path file) {
+        try {
+            return JsonParser.parseString(Files.readString(file)).getAsJsonArray();
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every word of every conversation (with the special tokens first), for the word-level tokenizer. */
+    static List<String> vocabulary(Path data) {
+        Set<String> words = new LinkedHashSet<>(List.of("<pad>", "<s>", "</s>", "<unk>"));
+        for (String split : List.of("train", "val", "test")) {
+            for (JsonElement e : readArray(data.resolve(split + ".json"))) {
+                for (JsonElement t : e.getAsJsonObject().getAsJsonArray("conversations")) {
+                    String text = t.getAsJsonObject().get("value").getAsString().replace("<image>", " ");
+                    for (String w : text.split("[\\s]+|(?=\\p{Punct})|(?<=\\p{Punct})")) {
+                        if (!w.isBlank()) {
+                            words.add(w);
+                        }
+                    }
+                }
+            }
+        }
+        // every answer a model could be asked for, so that the vocabulary does not depend on the sample
+        for (char c : HiResSynth.GLYPHS.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+            words.add(String.valueOf(c));
+        }
+        for (int i = 0; i <= 36; i++) {
+            words.add(String.valueOf(i));
+        }
+        return new ArrayList<>(words);
+    }
+
+    /** Builder of {@link Lab}. */
+    public static final class Builder {
+        private LabSettings settings = LabSettings.defaults();
+        private List<LabModel> models = List.of(LabModel.llava15(), LabModel.paper(), LabModel.reference());
+        private PrintWriter out = new PrintWriter(Writer.nullWriter());
+
+        private Builder() {}
+
+        /** Settings (default {@link LabSettings#defaults()}). */
+        public Builder optSettings(LabSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        /** Models in run order (default llava-1.5, inf-llava-paper, inf-llava-reference). */
+        public Builder optModels(List<LabModel> models) {
+            this.models = models;
+            return this;
+        }
+
+        /** Where progress and one line per model go (default nowhere). */
+        public Builder optOutput(PrintWriter out) {
+            this.out = out;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public Lab build() {
+            if (models.isEmpty()) {
+                throw new IllegalArgumentException("a lab needs at least one model");
+            }
+            Set<String> names = new LinkedHashSet<>();
+            for (LabModel m : models) {
+                if (!names.add(m.name())) {
+                    throw new IllegalArgumentException("two lab models are called '" + m.name() + "'");
+                }
+            }
+            return new Lab(this);
+        }
+    }
+}

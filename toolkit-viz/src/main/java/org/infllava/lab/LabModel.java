@@ -1,0 +1,57 @@
+package org.infllava.lab;
+
+import org.infllava.dem.DemPresets;
+import org.infllava.dem.DualPerspectiveEnhancement;
+
+/**
+ * One model of the lab: a name, how to build its DEM for the tower's width and a grid (none for the low-resolution
+ * LLaVA-1.5 baseline), and its DCM grid per side (0: the lab's default).
+ *
+ * @param name the name in results ({@code llava-1.5}, {@code inf-llava-paper}, ...)
+ * @param dem the DEM factory, or {@code null} for one low-resolution view
+ * @param grid DCM grid per side, 0 for the lab's default
+ * @param referenceLowRes whether the low-resolution view is made as the published code makes it
+ */
+public record LabModel(String name, DemFactory dem, int grid, boolean referenceLowRes) {
+
+    /** Builds a DEM for a tower width and a square grid. */
+    @FunctionalInterface
+    public interface DemFactory {
+        /** The DEM for {@code channels}-wide features on a {@code grid × grid} DCM. */
+        DualPerspectiveEnhancement create(int channels, int grid);
+    }
+
+    /** Validates the name and grid. */
+    public LabModel {
+        if (name == null || name.isBlank() || grid < 0) {
+            throw new IllegalArgumentException("a lab model needs a name and grid >= 0, got '" + name + "', " + grid);
+        }
+    }
+
+    /** LLaVA-1.5: one low-resolution view of the whole image. */
+    public static LabModel llava15() {
+        return new LabModel("llava-1.5", null, 0, false);
+    }
+
+    /** INF-LLaVA with the {@link DemPresets#paper PAPER} preset. */
+    public static LabModel paper() {
+        return new LabModel("inf-llava-paper", (c, g) -> DemPresets.paper(c, g, g), 0, false);
+    }
+
+    /** INF-LLaVA with the {@link DemPresets#reference REFERENCE} preset (8 heads where the width allows). */
+    public static LabModel reference() {
+        return new LabModel("inf-llava-reference", (c, g) -> DemPresets.reference(c, g, g, c % 8 == 0 ? 8 : 1), 0,
+                true);
+    }
+
+    /** A model with a DEM made from the PAPER builder as {@code tweak} changes it. */
+    public static LabModel paperWith(String name, java.util.function.UnaryOperator<DualPerspectiveEnhancement.Builder>
+            tweak) {
+        return new LabModel(name, (c, g) -> tweak.apply(DemPresets.paperBuilder(c, g, g)).build(), 0, false);
+    }
+
+    /** This model on another DCM grid. */
+    public LabModel withGrid(String newName, int newGrid) {
+        return new LabModel(newName, dem, newGrid, referenceLowRes);
+    }
+}

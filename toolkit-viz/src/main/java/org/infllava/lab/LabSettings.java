@@ -1,0 +1,198 @@
+package org.infllava.lab;
+
+import java.util.List;
+import org.infllava.data.synth.HiResSynth;
+import org.infllava.model.ClipVisionConfig;
+import org.infllava.model.LlamaConfig;
+
+/**
+ * Everything one lab run depends on. Built by {@link #builder()}; {@link #defaults()} and {@link #quick()} are the
+ * demo's two budgets.
+ *
+ * @param seed seed of the data, every initialisation and every batch order
+ * @param trainScenes training scenes (each asks one question of every task when {@code multiTurn})
+ * @param testPerTask test questions per task
+ * @param sceneSize side of the scenes in pixels
+ * @param grid DCM grid per side; {@code sceneSize} must be {@code grid ×} the tower's image size
+ * @param tasks the HiResSynth tasks
+ * @param multiTurn one multi-turn conversation per training scene (else one question per scene)
+ * @param imageFirst whether the image precedes the question (LLaVA's usual order) or follows it
+ * @param tower the tiny vision tower
+ * @param towerSteps stage-0 steps
+ * @param llm the tiny LLaMA ({@code vocabSize} is replaced by the lab's tokenizer's)
+ * @param steps training steps per model
+ * @param batchSize conversations per step
+ * @param lr peak learning rate (warm-up 5 %, cosine to 10 %)
+ * @param control whether every test question is also asked with another scene's image
+ */
+public record LabSettings(long seed, int trainScenes, int testPerTask, int sceneSize, int grid, List<String> tasks,
+        boolean multiTurn, boolean imageFirst, ClipVisionConfig tower, int towerSteps, LlamaConfig llm, int steps, int batchSize,
+        double lr, boolean control) {
+
+    /** Validates, naming the values. */
+    public LabSettings {
+        tasks = List.copyOf(tasks);
+        if (sceneSize != grid * tower.imageSize()) {
+            throw new IllegalArgumentException("sceneSize (" + sceneSize + ") must be grid (" + grid + ") x the tower's "
+                    + "image size (" + tower.imageSize() + ")");
+        }
+        if (trainScenes < 1 || testPerTask < 1 || steps < 1 || batchSize < 1 || towerSteps < 1 || !(lr > 0)) {
+            throw new IllegalArgumentException("need trainScenes, testPerTask, steps, batchSize, towerSteps >= 1 and "
+                    + "lr > 0; got trainScenes=" + trainScenes + " testPerTask=" + testPerTask + " steps=" + steps
+                    + " batchSize=" + batchSize + " towerSteps=" + towerSteps + " lr=" + lr);
+        }
+        for (String t : tasks) {
+            if (!HiResSynth.TASKS.contains(t)) {
+                throw new IllegalArgumentException("unknown task '" + t + "'; tasks: " + HiResSynth.TASKS);
+            }
+        }
+    }
+
+    /** The default budget (the demo without {@code --quick}). */
+    public static LabSettings defaults() {
+        return builder().build();
+    }
+
+    /** The quick budget. */
+    public static LabSettings quick() {
+        return builder().optTrainScenes(200).optTestPerTask(30).optSteps(400).optTowerSteps(400).build();
+    }
+
+    /** A builder with the default budget. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.seed = seed;
+        b.trainScenes = trainScenes;
+        b.testPerTask = testPerTask;
+        b.sceneSize = sceneSize;
+        b.grid = grid;
+        b.tasks = tasks;
+        b.multiTurn = multiTurn;
+        b.imageFirst = imageFirst;
+        b.tower = tower;
+        b.towerSteps = towerSteps;
+        b.llm = llm;
+        b.steps = steps;
+        b.batchSize = batchSize;
+        b.lr = lr;
+        b.control = control;
+        return b;
+    }
+
+    /** Builder of {@link LabSettings}; every setting is optional. */
+    public static final class Builder {
+        private long seed = 1;
+        private int trainScenes = 400;
+        private int testPerTask = 60;
+        private int sceneSize = 84;
+        private int grid = 3;
+        private List<String> tasks = HiResSynth.TASKS;
+        private boolean multiTurn = true;
+        private boolean imageFirst = true;
+        private ClipVisionConfig tower = new ClipVisionConfig(48, 96, 3, 4, 3, 28, 4, "quick_gelu", 1e-5f);
+        private int towerSteps = 600;
+        private LlamaConfig llm = new LlamaConfig(1, 64, 128, 2, 4, 2, 1e-5f, 10000.0, null, 256, false);
+        private int steps = 1500;
+        private int batchSize = 8;
+        private double lr = 3e-3;
+        private boolean control = true;
+
+        private Builder() {}
+
+        /** Seed (default 1). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Training scenes (default 400). */
+        public Builder optTrainScenes(int trainScenes) {
+            this.trainScenes = trainScenes;
+            return this;
+        }
+
+        /** Test questions per task (default 60). */
+        public Builder optTestPerTask(int testPerTask) {
+            this.testPerTask = testPerTask;
+            return this;
+        }
+
+        /** Scene side and DCM grid (default 84 px, 3 × 3 sub-images of 28 px). */
+        public Builder optScene(int sceneSize, int grid) {
+            this.sceneSize = sceneSize;
+            this.grid = grid;
+            return this;
+        }
+
+        /** Tasks (default all five). */
+        public Builder optTasks(List<String> tasks) {
+            this.tasks = tasks;
+            return this;
+        }
+
+        /** Multi-turn training conversations (default true). */
+        public Builder optMultiTurn(boolean multiTurn) {
+            this.multiTurn = multiTurn;
+            return this;
+        }
+
+        /** Image before the question (default true) or after it. */
+        public Builder optImageFirst(boolean imageFirst) {
+            this.imageFirst = imageFirst;
+            return this;
+        }
+
+        /** The tower (default d 48, 3 layers, 4 heads, 28-px input, patch 4). */
+        public Builder optTower(ClipVisionConfig tower) {
+            this.tower = tower;
+            return this;
+        }
+
+        /** Stage-0 steps (default 600). */
+        public Builder optTowerSteps(int towerSteps) {
+            this.towerSteps = towerSteps;
+            return this;
+        }
+
+        /** The LLM (default d 64, 2 layers, 4 heads, 2 KV heads). */
+        public Builder optLlm(LlamaConfig llm) {
+            this.llm = llm;
+            return this;
+        }
+
+        /** Training steps per model (default 1500). */
+        public Builder optSteps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Conversations per step (default 8). */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Peak learning rate (default 3e-3). */
+        public Builder optLr(double lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        /** Ask every test question again with another scene's image (default true). */
+        public Builder optControl(boolean control) {
+            this.control = control;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public LabSettings build() {
+            return new LabSettings(seed, trainScenes, testPerTask, sceneSize, grid, tasks, multiTurn, imageFirst, tower, towerSteps,
+                    llm, steps, batchSize, lr, control);
+        }
+    }
+}

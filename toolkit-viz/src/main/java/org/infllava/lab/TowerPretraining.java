@@ -1,0 +1,313 @@
+package org.infllava.lab;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntConsumer;
+import org.infllava.crop.ClipPreprocessor;
+import org.infllava.crop.CropGrid;
+import org.infllava.crop.GridMaps;
+import org.infllava.crop.Perspective;
+import org.infllava.data.synth.HiResSynth;
+import org.infllava.data.synth.Scene;
+import org.infllava.model.ClipVisionConfig;
+import org.infllava.model.ClipVisionEncoder;
+import org.infllava.model.MlpProjector;
+import org.infllava.train.AdamW;
+import org.infllava.train.GradientClipping;
+import org.infllava.train.LrSchedule;
+
+/**
+ * Stage 0 of the lab: pretrains a tiny vision tower at sub-image resolution with a dense visual objective, as CLIP is
+ * pretrained before LLaVA freezes it. For each of its patches the tower and a linear head predict what lies under the
+ * patch centre — nothing, one of the small shapes in one of the colours, or a glyph's character — read from the
+ * scene description ({@link #cellClass}). Training views are the ones the models will see: the low-resolution view of
+ * the whole scene, the local sub-images (native scale) and the global strided sub-images of the DCM grid.
+ *
+ * <p>Shapes: views {@code (B, 3, s, s)} → patch features {@code (B, P, C)} → class logits {@code (B, P, K)} with
+ * {@code P = (s / patch)²} and {@code K = } {@link #classes()}.
+ */
+public final class TowerPretraining {
+
+    /** The views stage 0 trains on. */
+    public enum View { LOW_RES, LOCAL, GLOBAL }
+
+    /**
+     * The outcome.
+     *
+     * @param encoder the trained tower
+     * @param firstLoss the loss of the first step
+     * @param lastLoss the mean loss of the last tenth of the steps
+     */
+    public record Result(ClipVisionEncoder encoder, double firstLoss, double lastLoss) {}
+
+    private final ClipVisionConfig config;
+    private final List<Scene> scenes;
+    private final int sceneSize;
+    private final int grid;
+    private final int steps;
+    private final int batchSize;
+    private final double learningRate;
+    private final long seed;
+    private final List<View> views;
+    private final int selectLayer;
+
+    private TowerPretraining(Builder b) {
+        this.config = b.config;
+        this.scenes = List.copyOf(b.scenes);
+        this.sceneSize = b.sceneSize;
+        this.grid = b.grid;
+        this.steps = b.steps;
+        this.batchSize = b.batchSize;
+        this.learningRate = b.learningRate;
+        this.seed = b.seed;
+        this.views = List.copyOf(b.views);
+        this.selectLayer = b.selectLayer;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Number of per-patch classes: nothing, 3 small shapes × 5 colours, and one per glyph character. */
+    public static int classes() {
+        return 1 + 3 * Scene.Hue.values().length + HiResSynth.GLYPHS.length();
+    }
+
+    /** The class of an object: {@code 1 + shape·5 + hue} for small shapes, {@code 16 + index} for glyph tiles. */
+    public static int cellClass(Scene.Item o) {
+        if (o.shape() == Scene.Shape.GLYPH) {
+            return 1 + 3 * Scene.Hue.values().length + HiResSynth.GLYPHS.indexOf(o.glyph());
+        }
+        return 1 + o.shape().ordinal() * Scene.Hue.values().length + o.hue().ordinal();
+    }
+
+    /**
+     * The class of every pixel of a scene rendered at {@code size}: an object's class over its drawn box grown by one
+     * pixel, 0 elsewhere. Row-major {@code size × size}.
+     */
+    public static int[] labelMap(Scene s, int size) {
+        int[] map = new int[size * size];
+        double cell = (double) size / s.cells();
+        int w = Math.max(2, (int) Math.round(cell * 0.5));
+        for (Scene.Item o : s.objects()) {
+            int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
+            int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
+            for (int yy = Math.max(0, y - 1); yy < Math.min(size, y + w + 1); yy++) {
+                for (int xx = Math.max(0, x - 1); xx < Math.min(size, x + w + 1); xx++) {
+                    map[yy * size + xx] = cellClass(o);
+                }
+            }
+        }
+        return map;
+    }
+
+    /**
+     * Trains a fresh tower.
+     *
+     * @param manager owns the tower's parameters
+     * @param progress called with the step number after every step
+     */
+    public Result run(NDManager manager, IntConsumer progress) {
+        int s = config.imageSize();
+        int side = config.gridSize(); // patches per side
+        int patch = config.patchSize();
+        ClipPreprocessor pre = ClipPreprocessor.clip();
+        CropGrid cropGrid = CropGrid.of(grid, grid, s, s);
+        List<BufferedImage> images = new ArrayList<>();
+        List<int[]> labels = new ArrayList<>();
+        for (Scene sc : scenes) {
+            images.add(sc.render(sceneSize));
+            labels.add(labelMap(sc, sceneSize));
+        }
+        ClipVisionEncoder enc = new ClipVisionEncoder(config);
+        enc.initialize(manager, seed);
+        MlpProjector head = new MlpProjector(MlpProjector.Type.LINEAR, config.hiddenSize(), classes());
+        head.initialize(manager, seed + 1);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        enc.namedParameters().forEach((k, p) -> params.put("vision." + k, p));
+        head.namedParameters().forEach((k, p) -> params.put("head." + k, p));
+        params.values().forEach(p -> p.getArray().setRequiresGradient(true));
+        AdamW opt = new AdamW(params, manager, 0.9, 0.999, 1e-8, 0);
+        LrSchedule lr = LrSchedule.of(learningRate, steps, 0.05, 0.1);
+        Random r = new Random(seed);
+        ParameterStore ps = new ParameterStore(manager, false);
+        double first = Double.NaN;
+        double tail = 0;
+        int tailSteps = Math.max(1, steps / 10);
+        int pixels = 3 * s * s;
+        int tokens = side * side;
+        for (int step = 0; step < steps; step++) {
+            float[] px = new float[batchSize * pixels];
+            long[] tg = new long[batchSize * tokens];
+            for (int i = 0; i < batchSize; i++) {
+                int k = r.nextInt(images.size());
+                View v = views.get(r.nextInt(views.size()));
+                int sub = r.nextInt(grid * grid);
+                BufferedImage view;
+                int[] viewLabels;
+                switch (v) {
+                    case LOW_RES -> {
+                        view = ClipPreprocessor.resize(images.get(k), s, s);
+                        viewLabels = nearest(labels.get(k), sceneSize, s);
+                    }
+                    case LOCAL -> {
+                        view = GridMaps.crop(images.get(k), cropGrid, Perspective.LOCAL).get(sub);
+                        viewLabels = GridMaps.crop(labels.get(k), cropGrid, Perspective.LOCAL)[sub];
+                    }
+                    default -> {
+                        view = GridMaps.crop(images.get(k), cropGrid, Perspective.GLOBAL).get(sub);
+                        viewLabels = GridMaps.crop(labels.get(k), cropGrid, Perspective.GLOBAL)[sub];
+                    }
+                }
+                System.arraycopy(pre.normalize(view), 0, px, i * pixels, pixels);
+                for (int p = 0; p < tokens; p++) {
+                    int cy = (p / side) * patch + patch / 2;
+                    int cx = (p % side) * patch + patch / 2;
+                    tg[i * tokens + p] = viewLabels[cy * s + cx];
+                }
+            }
+            double loss;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray f = enc.features(ps, manager.create(px, new Shape(batchSize, 3, s, s)), selectLayer,
+                            ClipVisionEncoder.SelectFeature.PATCH, true); // (B, P, C)
+                    NDArray logp = head.project(ps, f, true).logSoftmax(-1); // (B, P, K)
+                    NDArray picked = logp.gather(manager.create(tg, new Shape(batchSize, tokens, 1)), -1); // (B, P, 1)
+                    NDArray l = picked.mean().neg();
+                    gc.backward(l);
+                    loss = l.getFloat();
+                }
+            }
+            GradientClipping.clipByGlobalNorm(params.values(), 1.0);
+            opt.step(lr.at(step));
+            first = step == 0 ? loss : first;
+            if (step >= steps - tailSteps) {
+                tail += loss / tailSteps;
+            }
+            progress.accept(step + 1);
+        }
+        for (Parameter p : head.namedParameters().values()) {
+            p.getArray().setRequiresGradient(false);
+        }
+        return new Result(enc, first, tail);
+    }
+
+    /** Nearest-neighbour resampling of a square label map from {@code from} to {@code to} pixels per side. */
+    private static int[] nearest(int[] map, int from, int to) {
+        int[] out = new int[to * to];
+        for (int y = 0; y < to; y++) {
+            int sy = (int) ((y + 0.5) * from / to);
+            for (int x = 0; x < to; x++) {
+                out[y * to + x] = map[sy * from + (int) ((x + 0.5) * from / to)];
+            }
+        }
+        return out;
+    }
+
+    /** Builder of {@link TowerPretraining}. */
+    public static final class Builder {
+        private ClipVisionConfig config;
+        private List<Scene> scenes;
+        private int sceneSize = 84;
+        private int grid = 3;
+        private int steps = 600;
+        private int batchSize = 16;
+        private double learningRate = 3e-3;
+        private long seed = 1;
+        private List<View> views = List.of(View.values());
+        private int selectLayer = -2;
+
+        private Builder() {}
+
+        /** The tower's configuration (required). */
+        public Builder setEncoderConfig(ClipVisionConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** The training scenes (required). */
+        public Builder setScenes(List<Scene> scenes) {
+            this.scenes = scenes;
+            return this;
+        }
+
+        /** Side of the rendered scenes in pixels (default 84). */
+        public Builder optSceneSize(int sceneSize) {
+            this.sceneSize = sceneSize;
+            return this;
+        }
+
+        /** DCM grid per side whose sub-images the tower trains on (default 3). */
+        public Builder optGrid(int grid) {
+            this.grid = grid;
+            return this;
+        }
+
+        /** Optimiser steps (default 600). */
+        public Builder optSteps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Views per step (default 16). */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Peak learning rate of the warm-up + cosine schedule (default 3e-3). */
+        public Builder optLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Seed of the initialisation and of the view sampling (default 1). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The views to train on (default all three). */
+        public Builder optViews(View... views) {
+            this.views = List.of(views);
+            return this;
+        }
+
+        /** The hidden layer the head reads, as the models will (default -2, LLaVA's). */
+        public Builder optSelectLayer(int selectLayer) {
+            this.selectLayer = selectLayer;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public TowerPretraining build() {
+            if (config == null || scenes == null || scenes.isEmpty()) {
+                throw new IllegalArgumentException("TowerPretraining needs an encoder config and at least one scene, "
+                        + "got config=" + config + ", scenes=" + (scenes == null ? null : scenes.size()));
+            }
+            if (sceneSize != grid * config.imageSize()) {
+                throw new IllegalArgumentException("sceneSize (" + sceneSize + ") must equal grid (" + grid
+                        + ") × the tower's image size (" + config.imageSize() + ")");
+            }
+            if (steps < 1 || batchSize < 1 || learningRate <= 0 || views.isEmpty()) {
+                throw new IllegalArgumentException("TowerPretraining needs steps >= 1, batchSize >= 1, learningRate > 0 "
+                        + "and a view, got " + steps + ", " + batchSize + ", " + learningRate + ", " + views);
+            }
+            return new TowerPretraining(this);
+        }
+    }
+}
