@@ -49,7 +49,8 @@ public record ScoreReport(int questions, double accuracy, Map<String, Double> me
     /**
      * The headline numbers as S.json holds them: {@code questions}, {@code accuracy}, the metrics, {@code categories}
      * (grouping → group → {@code {n, accuracy, …}}), and {@code unanswered}, {@code unknown_predictions},
-     * {@code unparsed} as counts with their ids in {@code *_ids}.
+     * {@code unparsed} as counts, with their ids in {@code unanswered_ids}, {@code unknown_prediction_ids},
+     * {@code unparsed_ids}.
      */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -69,17 +70,17 @@ public record ScoreReport(int questions, double accuracy, Map<String, Double> me
             cats.add(grouping, g);
         });
         o.add("categories", cats);
-        ids(o, "unanswered", unanswered);
-        ids(o, "unknown_predictions", unknownPredictions);
-        ids(o, "unparsed", unparsed);
+        ids(o, "unanswered", "unanswered_ids", unanswered);
+        ids(o, "unknown_predictions", "unknown_prediction_ids", unknownPredictions);
+        ids(o, "unparsed", "unparsed_ids", unparsed);
         return o;
     }
 
-    private static void ids(JsonObject o, String name, List<String> ids) {
+    private static void ids(JsonObject o, String name, String idsName, List<String> ids) {
         o.addProperty(name, ids.size());
         JsonArray a = new JsonArray();
         ids.forEach(a::add);
-        o.add(name + "_ids", a);
+        o.add(idsName, a);
     }
 
     private static <V> Map<String, V> ordered(Map<String, V> m) {

@@ -65,15 +65,22 @@ public record MmBenchFile(List<Row> rows, boolean hasAnswers, LoadReport report)
             if (imageBase64 == null) {
                 throw new InvalidInputException("MMBench index " + index + ": no image (absent, or not kept)");
             }
+            byte[] bytes;
             try {
-                BufferedImage img = ImageIO.read(new ByteArrayInputStream(Base64.getMimeDecoder().decode(imageBase64)));
-                if (img == null) {
-                    throw new InvalidInputException("MMBench index " + index + ": image is not a readable picture");
-                }
-                return img;
-            } catch (IllegalArgumentException | IOException e) {
-                throw new InvalidInputException("MMBench index " + index + ": image is not valid base64 image data");
+                bytes = Base64.getMimeDecoder().decode(imageBase64);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("MMBench index " + index + ": image is not valid base64");
             }
+            BufferedImage img;
+            try {
+                img = ImageIO.read(new ByteArrayInputStream(bytes));
+            } catch (IOException e) {
+                img = null;
+            }
+            if (img == null) {
+                throw new InvalidInputException("MMBench index " + index + ": image is not a readable picture");
+            }
+            return img;
         }
 
         /** The scorer's view: id {@code index}, grouped by {@code category} and {@code l2_category}. */

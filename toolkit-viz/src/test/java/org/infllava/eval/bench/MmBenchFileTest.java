@@ -103,9 +103,13 @@ class MmBenchFileTest {
         MmBenchFile light = MmBenchFile.read(tsv(), LoadOptions.builder().images(false).build());
         assertNull(light.rows().get(0).imageBase64());
         assertThrows(InvalidInputException.class, () -> light.rows().get(0).image());
-        MmBenchFile.Row bad = new MmBenchFile.Row(5, "q", null, List.of("a", "b"), 0, null, null, "bm90IGFuIGltYWdl");
-        InvalidInputException e = assertThrows(InvalidInputException.class, bad::image);
-        assertTrue(e.getMessage().startsWith("MMBench index 5: "), e.getMessage());
+        // "bm90IGFuIGltYWdl" is base64 for "not an image".
+        MmBenchFile.Row text = new MmBenchFile.Row(5, "q", null, List.of("a", "b"), 0, null, null, "bm90IGFuIGltYWdl");
+        assertEquals("MMBench index 5: image is not a readable picture",
+                assertThrows(InvalidInputException.class, text::image).getMessage());
+        MmBenchFile.Row junk = new MmBenchFile.Row(6, "q", null, List.of("a", "b"), 0, null, null, "ab=c");
+        assertEquals("MMBench index 6: image is not valid base64",
+                assertThrows(InvalidInputException.class, junk::image).getMessage());
     }
 
     @Test
