@@ -1,6 +1,9 @@
 package org.infllava.cli;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,11 +33,27 @@ final class Outputs {
 
     /** Writes a float32 {@code .npy}; on failure nothing is left at {@code out}. */
     static void writeNpy(Path out, HostTensor t) {
+        atomically(out, tmp -> NpyArrays.write(tmp, t));
+    }
+
+    /** Writes pretty-printed JSON and a final newline; on failure nothing is left at {@code out}. */
+    static void writeJson(Path out, JsonElement json) {
+        atomically(out, tmp -> Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(json)
+                + "\n", StandardCharsets.UTF_8));
+    }
+
+    /** Something that writes a file. */
+    private interface Writer {
+        void write(Path file) throws IOException;
+    }
+
+    /** Writes to a temporary file beside {@code out}, then renames it to {@code out}. */
+    private static void atomically(Path out, Writer writer) {
         Path abs = out.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
         try {
             Files.createDirectories(abs.getParent());
-            NpyArrays.write(tmp, t);
+            writer.write(tmp);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new InvalidInputException(out, "cannot write: " + e.getMessage(), e);

@@ -1,0 +1,268 @@
+package org.infllava.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.infllava.eval.MultipleChoice;
+import org.infllava.eval.Pope;
+import org.infllava.eval.ScoreReport;
+import org.infllava.eval.VqaAccuracy;
+import org.infllava.eval.bench.AnswerFile;
+import org.infllava.eval.bench.LoadOptions;
+import org.infllava.eval.bench.LoadReport;
+import org.infllava.eval.bench.MmBenchFile;
+import org.infllava.eval.bench.PopeFile;
+import org.infllava.eval.bench.ScienceQaFile;
+import org.infllava.eval.bench.SeedBenchFile;
+import org.infllava.eval.bench.VqaFiles;
+import org.infllava.io.InvalidInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code infllava score}: scores an existing LLaVA answer file on a benchmark's local files, prints the headline
+ * numbers, per-category accuracies and the bookkeeping (unanswered questions, which count as wrong; predictions for
+ * unknown questions; unreadable answers; malformed rows), and writes them as JSON with {@code --out}.
+ */
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Score a model's answers (a LLaVA answer file: JSONL rows {question_id, text}) on a benchmark.",
+            "Data: okvqa, textvqa: --annotations A.json [--questions Q.json] (official VQA format; TextVQA's own "
+                    + "file also works); pope: --data pope.jsonl; mmbench: --data mmbench.tsv [--circular] "
+                    + "(question_id is the TSV index); sqa: --data problems.json [--split test]; "
+                    + "seed: --data SEED-Bench.json.",
+            "Unanswered questions count as wrong; predictions for unknown questions are reported, not scored."})
+final class ScoreCommand implements Callable<Integer> {
+
+    static final List<String> BENCHMARKS = List.of("okvqa", "textvqa", "pope", "mmbench", "sqa", "seed");
+    private static final int IDS_SHOWN = 10;
+
+    @Option(names = "--benchmark", required = true, paramLabel = "NAME",
+            description = "okvqa, textvqa, pope, mmbench, sqa or seed.")
+    String benchmark;
+
+    @Option(names = "--predictions", required = true, paramLabel = "P.jsonl", description = "The answer file.")
+    Path predictions;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "pope, mmbench, sqa, seed: the benchmark's own file.")
+    Path data;
+
+    @Option(names = "--annotations", paramLabel = "A.json", description = "okvqa, textvqa: the annotation file.")
+    Path annotations;
+
+    @Option(names = "--questions", paramLabel = "Q.json",
+            description = "okvqa, textvqa: the question file; when given, it decides which questions are scored.")
+    Path questions;
+
+    @Option(names = "--circular", description = "mmbench: CircularEval, a question counts only when every rotation "
+            + "of its options (indices equal modulo 1,000,000) is answered right.")
+    boolean circular;
+
+    @Option(names = "--split", paramLabel = "SPLIT", description = "sqa: the split scored (default: test).")
+    String split;
+
+    @Option(names = "--vqa-rules", paramLabel = "RULES", description = "okvqa, textvqa: answer normalisation, "
+            + "evalai (the VQA/TextVQA servers, LLaVA's m4c_evaluator; default) or vqaeval (GT-Vision-Lab vqaEval.py).")
+    String vqaRules;
+
+    @Option(names = "--strict", description = "Stop at the first malformed row (exit 2 naming file and line).")
+    boolean strict;
+
+    @Option(names = "--out", paramLabel = "S.json", description = "Write the scores as JSON.")
+    Path out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        String b = benchmark.toLowerCase(Locale.ROOT);
+        checkOptions(b);
+        LoadOptions opts = LoadOptions.builder().strict(strict).images(false).build();
+        AnswerFile answers = AnswerFile.read(predictions, opts);
+        List<LoadReport> reports = new ArrayList<>();
+        reports.add(answers.report());
+        JsonObject settings = new JsonObject();
+        ScoreReport report = switch (b) {
+            case "okvqa", "textvqa" -> {
+                VqaAccuracy.Rules rules = vqaRules == null || vqaRules.equals("evalai") ? VqaAccuracy.Rules.EVALAI
+                        : VqaAccuracy.Rules.VQA_EVAL;
+                settings.addProperty("vqa_rules", rules == VqaAccuracy.Rules.EVALAI ? "evalai" : "vqaeval");
+                VqaFiles v = VqaFiles.read(questions, annotations, opts);
+                reports.add(v.annotationsReport());
+                if (v.questionsReport() != null) {
+                    reports.add(v.questionsReport());
+                }
+                yield VqaAccuracy.evaluate(nonEmpty(v.items(), questions != null ? questions : annotations),
+                        answers.answers(), rules);
+            }
+            case "pope" -> {
+                PopeFile p = PopeFile.read(data, opts);
+                reports.add(p.report());
+                yield Pope.evaluate(nonEmpty(p.items(), data), answers.answers());
+            }
+            case "mmbench" -> {
+                MmBenchFile m = MmBenchFile.read(data, opts);
+                reports.add(m.report());
+                if (!m.hasAnswers()) {
+                    throw new InvalidInputException(data, "no 'answer' column (the test split?): nothing to score "
+                            + "against");
+                }
+                settings.addProperty("circular", circular);
+                List<MultipleChoice.Item> items = nonEmpty(m.items(), data);
+                if (!circular) {
+                    yield MultipleChoice.evaluate(items, answers.answers());
+                }
+                Map<String, String> keys = new HashMap<>();
+                m.rows().forEach(r -> keys.put(String.valueOf(r.index()), r.questionKey()));
+                yield MultipleChoice.evaluateCircular(items, i -> keys.get(i.id()), answers.answers());
+            }
+            case "sqa" -> {
+                String s = split == null ? "test" : split;
+                settings.addProperty("split", s);
+                ScienceQaFile q = ScienceQaFile.read(data, parent(data), opts);
+                reports.add(q.report());
+                if (q.items(s).isEmpty()) {
+                    throw new InvalidInputException(data, "no image questions in split '" + s + "'");
+                }
+                yield MultipleChoice.evaluate(q.items(s), answers.answers());
+            }
+            case "seed" -> {
+                SeedBenchFile s = SeedBenchFile.read(data, parent(data), opts);
+                reports.add(s.report());
+                yield MultipleChoice.evaluate(nonEmpty(s.items(), data), answers.answers());
+            }
+            default -> throw new IllegalStateException(b);
+        };
+        print(b, report, reports);
+        if (out != null) {
+            Outputs.writeJson(out, json(b, settings, report, reports));
+            spec.commandLine().getOut().println("wrote " + out);
+        }
+        return 0;
+    }
+
+    /** Every data option must belong to the benchmark, and the ones it needs must be there. */
+    private void checkOptions(String b) {
+        if (!BENCHMARKS.contains(b)) {
+            throw new InvalidInputException("--benchmark must be one of " + String.join(", ", BENCHMARKS) + ", got '"
+                    + benchmark + "'");
+        }
+        boolean vqa = b.equals("okvqa") || b.equals("textvqa");
+        if (vqa && annotations == null) {
+            throw new InvalidInputException("--benchmark " + b + " needs --annotations A.json");
+        }
+        if (!vqa && data == null) {
+            throw new InvalidInputException("--benchmark " + b + " needs --data");
+        }
+        notFor(vqa, data, "--data", b);
+        notFor(!vqa, annotations, "--annotations", b);
+        notFor(!vqa, questions, "--questions", b);
+        notFor(!vqa, vqaRules, "--vqa-rules", b);
+        notFor(!b.equals("mmbench"), circular ? Boolean.TRUE : null, "--circular", b);
+        notFor(!b.equals("sqa"), split, "--split", b);
+        if (vqaRules != null && !vqaRules.equals("evalai") && !vqaRules.equals("vqaeval")) {
+            throw new InvalidInputException("--vqa-rules must be evalai or vqaeval, got '" + vqaRules + "'");
+        }
+    }
+
+    private static void notFor(boolean misplaced, Object value, String option, String b) {
+        if (misplaced && value != null) {
+            throw new InvalidInputException(option + " does not apply to --benchmark " + b);
+        }
+    }
+
+    private static <T> List<T> nonEmpty(List<T> items, Path file) {
+        if (items.isEmpty()) {
+            throw new InvalidInputException(file, "no questions to score");
+        }
+        return items;
+    }
+
+    private static Path parent(Path file) {
+        Path p = file.toAbsolutePath().getParent();
+        return p == null ? Path.of(".") : p;
+    }
+
+    private void print(String b, ScoreReport r, List<LoadReport> reports) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("score %s: %d %s%n", b, r.questions(), circular ? "questions (CircularEval)" : "questions");
+        TextTable head = new TextTable("metric", "value");
+        head.row("accuracy", String.format(Locale.ROOT, "%.4f", r.accuracy()));
+        r.metrics().forEach((k, v) -> head.row(k, String.format(Locale.ROOT, "%.4f", v)));
+        o.print(head);
+        r.categories().forEach((grouping, groups) -> {
+            o.println();
+            boolean extra = groups.values().stream().anyMatch(g -> !g.metrics().isEmpty());
+            List<String> cols = new ArrayList<>(List.of(grouping, "n", "accuracy"));
+            if (extra) {
+                cols.addAll(groups.values().iterator().next().metrics().keySet());
+            }
+            TextTable t = new TextTable(cols.toArray(String[]::new));
+            groups.forEach((name, g) -> {
+                List<Object> cells = new ArrayList<>(List.of(name, g.n(), String.format(Locale.ROOT, "%.4f",
+                        g.accuracy())));
+                if (extra) {
+                    g.metrics().values().forEach(v -> cells.add(String.format(Locale.ROOT, "%.4f", v)));
+                }
+                t.row(cells.toArray());
+            });
+            o.print(t);
+        });
+        o.println();
+        ids(o, "unanswered (counted wrong)", r.unanswered());
+        ids(o, "unknown predictions (not scored)", r.unknownPredictions());
+        ids(o, "unreadable answers (counted wrong)", r.unparsed());
+        for (LoadReport lr : reports) {
+            if (lr.malformedCount() > 0 || !lr.skipped().isEmpty()) {
+                o.println(lr.file() + ": " + lr.summary());
+                lr.firstProblems().forEach(p -> o.println("  " + p));
+            }
+        }
+    }
+
+    private static void ids(PrintWriter o, String what, List<String> ids) {
+        StringBuilder sb = new StringBuilder(what + ": " + ids.size());
+        if (!ids.isEmpty()) {
+            sb.append(" (").append(String.join(", ", ids.subList(0, Math.min(IDS_SHOWN, ids.size()))));
+            sb.append(ids.size() > IDS_SHOWN ? ", …)" : ")");
+        }
+        o.println(sb);
+    }
+
+    private JsonObject json(String b, JsonObject settings, ScoreReport r, List<LoadReport> reports) {
+        JsonObject j = new JsonObject();
+        j.addProperty("benchmark", b);
+        j.addProperty("predictions", predictions.toString());
+        JsonArray files = new JsonArray();
+        reports.subList(1, reports.size()).forEach(lr -> files.add(lr.file().toString()));
+        j.add("data", files);
+        settings.entrySet().forEach(e -> j.add(e.getKey(), e.getValue()));
+        r.toJson().entrySet().forEach(e -> j.add(e.getKey(), e.getValue()));
+        JsonObject malformed = new JsonObject();
+        JsonObject skipped = new JsonObject();
+        for (LoadReport lr : reports) {
+            if (lr.malformedCount() > 0) {
+                JsonObject m = new JsonObject();
+                lr.malformed().forEach(m::addProperty);
+                malformed.add(lr.file().toString(), m);
+            }
+            if (!lr.skipped().isEmpty()) {
+                JsonObject s = new JsonObject();
+                lr.skipped().forEach(s::addProperty);
+                skipped.add(lr.file().toString(), s);
+            }
+        }
+        j.add("malformed", malformed);
+        j.add("skipped", skipped);
+        return j;
+    }
+}

@@ -1,0 +1,182 @@
+package org.infllava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoreCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private static JsonObject json(Path p) throws IOException {
+        return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
+    }
+
+    private Path popeData() throws IOException {
+        return write("pope.jsonl", """
+                {"question_id": 1, "image": "a.jpg", "text": "Is there a dog?", "label": "yes", "category": "random"}
+                {"question_id": 2, "image": "a.jpg", "text": "Is there a cat?", "label": "no", "category": "random"}
+                {"question_id": 3, "image": "b.jpg", "text": "Is there a bus?", "label": "yes", "category": "popular"}
+                {"question_id": 4, "image": "b.jpg", "text": "Is there a car?", "label": "no", "category": "popular"}
+                """);
+    }
+
+    @Test
+    void popeScoresReportsAndWritesJson() throws IOException {
+        Path preds = write("answers.jsonl", """
+                {"question_id": 1, "text": "Yes, there is a dog."}
+                {"question_id": 2, "text": "Yes."}
+                {"question_id": 4, "text": "No, there is no car."}
+                {"question_id": 99, "text": "Yes"}
+                {"question_id": 5, "text":
+                """);
+        Path out = dir.resolve("out/S.json");
+        CliRun run = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString(), "--data",
+                popeData().toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonObject s = json(out);
+        // 1: yes/yes (tp); 2: said yes to a no (fp); 3: unanswered, label yes (missed); 4: no/no (tn).
+        assertEquals(4, s.get("questions").getAsInt());
+        assertEquals(0.5, s.get("accuracy").getAsDouble(), 1e-12);   // (1 + 1) / 4
+        assertEquals(0.5, s.get("precision").getAsDouble(), 1e-12);  // 1 / (1 + 1)
+        assertEquals(0.5, s.get("recall").getAsDouble(), 1e-12);     // 1 / 2 yes labels
+        assertEquals(0.5, s.get("f1").getAsDouble(), 1e-12);
+        assertEquals(0.5, s.get("yes_ratio").getAsDouble(), 1e-12);  // 2 yes of 4
+        assertEquals(1, s.get("unanswered").getAsInt());
+        assertEquals("3", s.getAsJsonArray("unanswered_ids").get(0).getAsString());
+        assertEquals(1, s.get("unknown_predictions").getAsInt());
+        assertEquals("99", s.getAsJsonArray("unknown_prediction_ids").get(0).getAsString());
+        // random: 1 right, 2 wrong → 0.5; popular: 3 unanswered, 4 right → 0.5.
+        assertEquals(0.5, s.getAsJsonObject("categories").getAsJsonObject("category").getAsJsonObject("random")
+                .get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(1, s.getAsJsonObject("malformed").getAsJsonObject(preds.toString()).get("bad json").getAsInt());
+        assertTrue(run.out().contains("unanswered (counted wrong): 1 (3)"), run.out());
+        assertTrue(run.out().contains("unknown predictions (not scored): 1 (99)"), run.out());
+        assertTrue(run.out().contains("line 5: bad json"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("accuracy\\s+0\\.5000\\s*")), run.out());
+    }
+
+    @Test
+    void badInputExitsTwoWithOneLineNamingTheFile() throws IOException {
+        Path preds = write("answers.jsonl", "{\"question_id\": 1, \"text\": \"Yes\"}\n{\"text\": \"No\"}\n");
+        CliRun strict = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString(), "--data",
+                popeData().toString(), "--strict");
+        assertEquals(Main.EXIT_BAD_INPUT, strict.code());
+        assertEquals("infllava score: " + preds + ": line 2: missing field 'question_id'", strict.err().strip());
+        CliRun noData = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, noData.code());
+        assertTrue(noData.err().contains("needs --data"), noData.err());
+        CliRun misplaced = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString(), "--data",
+                popeData().toString(), "--circular");
+        assertEquals(Main.EXIT_BAD_INPUT, misplaced.code());
+        assertTrue(misplaced.err().contains("--circular does not apply to --benchmark pope"), misplaced.err());
+        Path notTsv = write("mm.tsv", "idx\tq\n");
+        CliRun badTsv = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                notTsv.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, badTsv.code());
+        assertTrue(badTsv.err().startsWith("infllava score: " + notTsv + ": header lacks column 'index'"),
+                badTsv.err());
+        assertEquals(1, badTsv.err().strip().lines().count());
+    }
+
+    @Test
+    void mmbenchCircularAndPlain() throws IOException {
+        Path tsv = write("mmbench.tsv", "index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\tl2-category\n"
+                + "0\tWhich animal?\tnan\tcat\tdog\tnan\tnan\tB\tanimals\tperception\n"
+                + "1000000\tWhich animal?\tnan\tdog\tcat\tnan\tnan\tA\tanimals\tperception\n"
+                + "1\tWhich colour?\tnan\tred\tblue\tnan\tnan\tA\tcolours\tperception\n"
+                + "1000001\tWhich colour?\tnan\tblue\tred\tnan\tnan\tB\tcolours\tperception\n");
+        Path preds = write("answers.jsonl", """
+                {"question_id": 0, "text": "B"}
+                {"question_id": 1000000, "text": "A. dog"}
+                {"question_id": 1, "text": "A"}
+                {"question_id": 1000001, "text": "The answer is A."}
+                """);
+        Path out = dir.resolve("S.json");
+        CliRun circular = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString(), "--circular", "--out", out.toString());
+        assertEquals(0, circular.code(), circular.err());
+        JsonObject s = json(out);
+        // Question 0 right in both rotations; question 1 wrong in its second → 1 of 2. Rows: 3 of 4.
+        assertEquals(2, s.get("questions").getAsInt());
+        assertEquals(0.5, s.get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(0.75, s.get("row_accuracy").getAsDouble(), 1e-12);
+        assertTrue(s.get("circular").getAsBoolean());
+        assertEquals(1.0, s.getAsJsonObject("categories").getAsJsonObject("category").getAsJsonObject("animals")
+                .get("accuracy").getAsDouble(), 1e-12);
+        CliRun plain = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString(), "--out", out.toString());
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(0.75, json(out).get("accuracy").getAsDouble(), 1e-12);
+        assertFalse(json(out).has("row_accuracy"));
+    }
+
+    @Test
+    void vqaScienceQaAndSeed() throws IOException {
+        Path ann = write("ann.json", """
+                {"annotations": [
+                  {"question_id": 1, "answer_type": "number", "answers": [{"answer": "2", "answer_id": 1},
+                    {"answer": "2", "answer_id": 2}, {"answer": "2", "answer_id": 3}, {"answer": "3", "answer_id": 4}]},
+                  {"question_id": 2, "answer_type": "other", "answers": [{"answer": "cat", "answer_id": 1}]}]}
+                """);
+        Path vqaPreds = write("vqa.jsonl", "{\"question_id\": 1, \"text\": \"Two.\"}\n");
+        Path out = dir.resolve("S.json");
+        CliRun vqa = CliRun.of("score", "--benchmark", "textvqa", "--predictions", vqaPreds.toString(),
+                "--annotations", ann.toString(), "--out", out.toString());
+        assertEquals(0, vqa.code(), vqa.err());
+        // Q1: "Two." → "2"; 3 of 4 answers match; leaving a "2" out leaves 2 → 2/3 (three times), leaving the "3" out
+        // leaves 3 → 1; (3·2/3 + 1) / 4 = 0.75. Q2 unanswered → 0. Mean 0.375.
+        assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
+        assertEquals("evalai", json(out).get("vqa_rules").getAsString());
+
+        Path problems = write("problems.json", """
+                {"1": {"question": "Q?", "choices": ["x", "y"], "answer": 1, "image": "image.png", "split": "test",
+                       "subject": "natural science", "grade": "grade3"},
+                 "2": {"question": "Q?", "choices": ["x", "y", "z"], "answer": 2, "image": "image.png",
+                       "split": "test", "subject": "social science", "grade": "grade9"},
+                 "3": {"question": "Q?", "choices": ["x", "y"], "answer": 0, "image": null, "split": "test"}}
+                """);
+        Path sqaPreds = write("sqa.jsonl", "{\"question_id\": \"1\", \"text\": \"B\"}\n"
+                + "{\"question_id\": \"2\", \"text\": \"y\"}\n");
+        CliRun sqa = CliRun.of("score", "--benchmark", "sqa", "--predictions", sqaPreds.toString(), "--data",
+                problems.toString(), "--out", out.toString());
+        assertEquals(0, sqa.code(), sqa.err());
+        // 1 right ("B" = y); 2 answered "y" (option B) but the answer is C → 1/2; problem 3 has no image: skipped.
+        assertEquals(0.5, json(out).get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(1, json(out).getAsJsonObject("skipped").getAsJsonObject(problems.toString()).get("no image")
+                .getAsInt());
+
+        Path seed = write("seed.json", """
+                {"questions": [{"question_id": "7", "question": "Q?", "choice_a": "a", "choice_b": "b",
+                  "choice_c": "c", "choice_d": "d", "answer": "D", "data_type": "image", "question_type_id": 1,
+                  "data_id": "x.jpg"}], "question_type": {"Scene Understanding": 1}}
+                """);
+        Path seedPreds = write("seed.jsonl", "{\"question_id\": \"7\", \"text\": \"(D)\"}\n");
+        CliRun s = CliRun.of("score", "--benchmark", "seed", "--predictions", seedPreds.toString(), "--data",
+                seed.toString(), "--out", out.toString());
+        assertEquals(0, s.code(), s.err());
+        assertEquals(1.0, json(out).getAsJsonObject("categories").getAsJsonObject("question_type")
+                .getAsJsonObject("Scene Understanding").get("accuracy").getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void hasHelp() {
+        CliRun run = CliRun.of("score", "--help");
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("Usage: infllava score"), run.out());
+        assertTrue(run.out().contains("--circular"), run.out());
+    }
+}
