@@ -74,6 +74,10 @@ final class LabCommand implements Runnable {
         @Option(names = "--tasks", split = ",", paramLabel = "TASK", description = "Tasks (default all).")
         List<String> tasks;
 
+        @Option(names = "--questions-per-task", paramLabel = "K",
+                description = "Questions of each task per training scene (multi-turn).")
+        Integer questionsPerTask;
+
         @Option(names = "--single-turn", description = "One question per training scene instead of one per task.")
         boolean singleTurn;
 
@@ -108,6 +112,9 @@ final class LabCommand implements Runnable {
             }
             if (tasks != null) {
                 b.optTasks(tasks);
+            }
+            if (questionsPerTask != null) {
+                b.optQuestionsPerTask(questionsPerTask);
             }
             return b.optMultiTurn(!singleTurn).optImageFirst(!imageAfter).optControl(!noControl).build();
         }

@@ -107,7 +107,7 @@ public final class Lab {
     public Path writeData(Path dir) {
         HiResSynth.builder().optSplits(settings.trainScenes(), 0, settings.testPerTask()).optSize(settings.sceneSize())
                 .optSeed(settings.seed()).optTasks(settings.tasks()).optMultiTurnTrain(settings.multiTurn())
-                .optImageFirst(settings.imageFirst()).build()
+                .optQuestionsPerTask(settings.questionsPerTask()).optImageFirst(settings.imageFirst()).build()
                 .write(dir);
         try {
             Files.writeString(dir.resolve("tokenizer.json"), SynthCaptions.wordLevelTokenizer(vocabulary(dir)),
@@ -151,7 +151,7 @@ public final class Lab {
             LlavaDataset train = LlavaDataset.load(data.resolve("train.json"), data, true);
             int g = built.vision().config().gridSize();
             SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, g * g, 64 + g * g + 16 * settings.tasks()
-                    .size());
+                    .size() * settings.questionsPerTask());
             TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
                     settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
                     true, 0, 1, Integer.MAX_VALUE);

@@ -16,6 +16,7 @@ import org.infllava.model.LlamaConfig;
  * @param grid DCM grid per side; {@code sceneSize} must be {@code grid ×} the tower's image size
  * @param tasks the HiResSynth tasks
  * @param multiTurn one multi-turn conversation per training scene (else one question per scene)
+ * @param questionsPerTask questions of each task per training scene when {@code multiTurn}
  * @param imageFirst whether the image precedes the question (LLaVA's usual order) or follows it
  * @param tower the tiny vision tower
  * @param towerSteps stage-0 steps
@@ -26,7 +27,7 @@ import org.infllava.model.LlamaConfig;
  * @param control whether every test question is also asked with another scene's image
  */
 public record LabSettings(long seed, int trainScenes, int testPerTask, int sceneSize, int grid, List<String> tasks,
-        boolean multiTurn, boolean imageFirst, ClipVisionConfig tower, int towerSteps, LlamaConfig llm, int steps, int batchSize,
+        boolean multiTurn, int questionsPerTask, boolean imageFirst, ClipVisionConfig tower, int towerSteps, LlamaConfig llm, int steps, int batchSize,
         double lr, boolean control) {
 
     /** Validates, naming the values. */
@@ -36,9 +37,9 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             throw new IllegalArgumentException("sceneSize (" + sceneSize + ") must be grid (" + grid + ") x the tower's "
                     + "image size (" + tower.imageSize() + ")");
         }
-        if (trainScenes < 1 || testPerTask < 1 || steps < 1 || batchSize < 1 || towerSteps < 1 || !(lr > 0)) {
+        if (trainScenes < 1 || testPerTask < 1 || questionsPerTask < 1 || steps < 1 || batchSize < 1 || towerSteps < 1 || !(lr > 0)) {
             throw new IllegalArgumentException("need trainScenes, testPerTask, steps, batchSize, towerSteps >= 1 and "
-                    + "lr > 0; got trainScenes=" + trainScenes + " testPerTask=" + testPerTask + " steps=" + steps
+                    + "lr > 0; got trainScenes=" + trainScenes + " questionsPerTask=" + questionsPerTask + " testPerTask=" + testPerTask + " steps=" + steps
                     + " batchSize=" + batchSize + " towerSteps=" + towerSteps + " lr=" + lr);
         }
         for (String t : tasks) {
@@ -74,6 +75,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         b.tasks = tasks;
         b.multiTurn = multiTurn;
         b.imageFirst = imageFirst;
+        b.questionsPerTask = questionsPerTask;
         b.tower = tower;
         b.towerSteps = towerSteps;
         b.llm = llm;
@@ -94,9 +96,10 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         private List<String> tasks = HiResSynth.TASKS;
         private boolean multiTurn = true;
         private boolean imageFirst = true;
+        private int questionsPerTask = 1;
         private ClipVisionConfig tower = new ClipVisionConfig(48, 96, 3, 4, 3, 28, 4, "quick_gelu", 1e-5f);
         private int towerSteps = 600;
-        private LlamaConfig llm = new LlamaConfig(1, 64, 128, 2, 4, 2, 1e-5f, 10000.0, null, 256, false);
+        private LlamaConfig llm = new LlamaConfig(1, 64, 128, 2, 4, 2, 1e-5f, 10000.0, null, 512, false);
         private int steps = 1500;
         private int batchSize = 8;
         private double lr = 3e-3;
@@ -138,6 +141,12 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         /** Multi-turn training conversations (default true). */
         public Builder optMultiTurn(boolean multiTurn) {
             this.multiTurn = multiTurn;
+            return this;
+        }
+
+        /** Questions of each task per training scene (default 1). */
+        public Builder optQuestionsPerTask(int questionsPerTask) {
+            this.questionsPerTask = questionsPerTask;
             return this;
         }
 
@@ -191,7 +200,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
 
         /** Validates and builds. */
         public LabSettings build() {
-            return new LabSettings(seed, trainScenes, testPerTask, sceneSize, grid, tasks, multiTurn, imageFirst, tower, towerSteps,
+            return new LabSettings(seed, trainScenes, testPerTask, sceneSize, grid, tasks, multiTurn, questionsPerTask, imageFirst, tower, towerSteps,
                     llm, steps, batchSize, lr, control);
         }
     }

@@ -100,11 +100,11 @@ public final class TowerPretraining {
      */
     public static int[] labelMap(Scene s, int size) {
         int[] map = new int[size * size];
-        double cell = (double) size / s.cells();
-        int w = Math.max(2, (int) Math.round(cell * 0.5));
         for (Scene.Item o : s.objects()) {
-            int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
-            int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
+            int[] box = s.box(o, size);
+            int x = box[0];
+            int y = box[1];
+            int w = box[2];
             for (int yy = Math.max(0, y - 1); yy < Math.min(size, y + w + 1); yy++) {
                 for (int xx = Math.max(0, x - 1); xx < Math.min(size, x + w + 1); xx++) {
                     map[yy * size + xx] = cellClass(o);

@@ -52,7 +52,7 @@ public final class HiResSynth {
 
     private HiResSynth() {}
 
-    /** A random scene: 6×6 layout, 7-12 small objects in distinct cells, 3-5 of them glyph tiles. */
+    /** A random scene: 6×6 layout, 4-7 objects in distinct cells: one glyph tile and 3-6 small shapes. */
     public static Scene scene(Random r) {
         int cells = 6;
         List<Integer> free = new ArrayList<>();
@@ -60,8 +60,8 @@ public final class HiResSynth {
             free.add(i);
         }
         java.util.Collections.shuffle(free, r);
-        int n = 7 + r.nextInt(6);
-        int glyphs = 3 + r.nextInt(3);
+        int n = 4 + r.nextInt(4);
+        int glyphs = 1;
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int cell = free.get(i);
@@ -247,10 +247,12 @@ public final class HiResSynth {
      * @param tasks the tasks
      * @param multiTurnTrain whether each training scene carries one question of every task as a multi-turn
      *     conversation (as LLaVA's instruction data does) instead of one question per scene
+     * @param questionsPerTask questions of each task per multi-turn training scene (distinct questions; fewer when the
+     *     scene offers fewer)
      * @param imageFirst whether {@code <image>} comes before the first question (else after it)
      */
     public record Writer(int train, int val, int test, int size, long seed, List<String> tasks, boolean multiTurnTrain,
-            boolean imageFirst) {
+            int questionsPerTask, boolean imageFirst) {
 
         /**
          * Writes {@code images/}, {@code train.json}, {@code val.json}, {@code test.json} (LLaVA format; every row
@@ -272,12 +274,16 @@ public final class HiResSynth {
                 if (multiTurnTrain) {
                     for (int i = 0; i < train; ) {
                         Scene s = scene(r);
-                        List<String> order = new ArrayList<>(tasks);
+                        List<String> order = new ArrayList<>();
+                        for (int k = 0; k < questionsPerTask; k++) {
+                            order.addAll(tasks);
+                        }
                         java.util.Collections.shuffle(order, r);
                         List<Question> qs = new ArrayList<>();
+                        java.util.Set<String> asked = new java.util.HashSet<>();
                         for (String task : order) {
                             Question q = question(s, task, r);
-                            if (q != null) {
+                            if (q != null && asked.add(q.question())) {
                                 qs.add(q);
                             }
                         }
@@ -353,6 +359,7 @@ public final class HiResSynth {
         private List<String> tasks = TASKS;
         private boolean multiTurnTrain;
         private boolean imageFirst = true;
+        private int questionsPerTask = 1;
 
         private Builder() {}
 
@@ -396,6 +403,12 @@ public final class HiResSynth {
             return this;
         }
 
+        /** Distinct questions of each task per multi-turn training scene (default 1). */
+        public Builder optQuestionsPerTask(int questionsPerTask) {
+            this.questionsPerTask = questionsPerTask;
+            return this;
+        }
+
         /** Whether {@code <image>} precedes the first question (default true) or follows it. */
         public Builder optImageFirst(boolean imageFirst) {
             this.imageFirst = imageFirst;
@@ -416,7 +429,10 @@ public final class HiResSynth {
             if (tasks.isEmpty()) {
                 throw new InvalidInputException("HiResSynth needs at least one task; tasks: " + TASKS);
             }
-            return new Writer(train, val, test, size, seed, tasks, multiTurnTrain, imageFirst);
+            if (questionsPerTask < 1) {
+                throw new InvalidInputException("HiResSynth needs questionsPerTask >= 1, got " + questionsPerTask);
+            }
+            return new Writer(train, val, test, size, seed, tasks, multiTurnTrain, questionsPerTask, imageFirst);
         }
     }
 }

@@ -60,7 +60,19 @@ public record Scene(int cells, List<Item> objects) {
         }
     }
 
-    /** Draws the scene at {@code size × size}; objects take half a layout cell, glyphs are drawn in their tile. */
+    /**
+     * Where {@code o} is drawn in a {@code size × size} rendering: {@code {x, y, w}} of its square box. Small shapes
+     * take half a layout cell, glyph tiles 80 % of one (so that their characters are legible at full resolution).
+     */
+    public int[] box(Item o, int size) {
+        double cell = (double) size / cells;
+        int w = Math.max(2, (int) Math.round(cell * (o.shape() == Shape.GLYPH ? 0.8 : 0.5)));
+        int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
+        int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
+        return new int[] {x, y, w};
+    }
+
+    /** Draws the scene at {@code size × size}; each object in its {@link #box}. */
     public BufferedImage render(int size) {
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -69,11 +81,11 @@ public record Scene(int cells, List<Item> objects) {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(new Color(238, 236, 230));
             g.fillRect(0, 0, size, size);
-            double cell = (double) size / cells;
             for (Item o : objects) {
-                int w = Math.max(2, (int) Math.round(cell * 0.5));
-                int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
-                int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
+                int[] box = box(o, size);
+                int x = box[0];
+                int y = box[1];
+                int w = box[2];
                 g.setColor(o.hue().rgb);
                 switch (o.shape()) {
                     case SQUARE -> g.fillRect(x, y, w, w);
