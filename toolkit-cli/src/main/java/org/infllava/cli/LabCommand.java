@@ -116,7 +116,11 @@ final class LabCommand implements Runnable {
             if (questionsPerTask != null) {
                 b.optQuestionsPerTask(questionsPerTask);
             }
-            return b.optMultiTurn(!singleTurn).optImageFirst(!imageAfter).optControl(!noControl).build();
+            try {
+                return b.optMultiTurn(!singleTurn).optImageFirst(!imageAfter).optControl(!noControl).build();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(e.getMessage());
+            }
         }
     }
 
@@ -156,13 +160,13 @@ final class LabCommand implements Runnable {
         for (String n : names == null ? List.of("llava-1.5", "inf-llava-paper", "inf-llava-reference") : names) {
             LabModel m = MAIN.get(n);
             if (m == null) {
-                throw new CommandLine.ParameterException(new CommandLine(new Run()), "unknown lab model '" + n
+                throw new InvalidInputException("unknown lab model '" + n
                         + "'; models: llava-1.5, inf-llava-paper, inf-llava-reference");
             }
             chosen.add(m);
         }
         Path run = Outputs.newRunDirectory(out, prefix);
-        o.printf("%s: %s; results in %s%n", prefix, settings, run);
+        o.printf("%s: %s%nresults in %s%n", prefix, settings.describe(), run);
         LabResults r = Lab.builder().optSettings(settings).optModels(chosen).optOutput(o).build().run(run);
         r.writeTo(run);
         o.println(r.summary().print());
@@ -201,10 +205,10 @@ final class LabCommand implements Runnable {
             try {
                 t = AblationTable.parse(table);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new InvalidInputException(e.getMessage());
             }
             if (seeds < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--seeds must be >= 1, got " + seeds);
+                throw new InvalidInputException("--seeds must be >= 1, got " + seeds);
             }
             PrintWriter o = spec.commandLine().getOut();
             LabSettings settings = budget.settings();

@@ -93,7 +93,8 @@ public final class Lab {
                     bar));
         }
         bar.finish("lab done");
-        return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), (System.nanoTime() - t0) / 1e9);
+        return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), tower.objectAccuracy(),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
@@ -131,8 +132,11 @@ public final class Lab {
                     .optSeed(settings.seed()).build()
                     .run(m, s -> bar.advance(1, String.format("stage 0: tower step %d/%d", s, settings.towerSteps())));
             r.encoder().save(visionDir);
-            out.printf("stage 0: tower cell loss %.3f -> %.3f (%d classes per patch)%n", r.firstLoss(), r.lastLoss(),
-                    TowerPretraining.classes());
+            out.printf("stage 0: tower cell loss %.3f -> %.3f (%d classes per patch); held-out accuracy on object "
+                    + "patches: low-res view %.2f, local sub-images %.2f, global sub-images %.2f%n", r.firstLoss(),
+                    r.lastLoss(), TowerPretraining.classes(), r.objectAccuracy().get(TowerPretraining.View.LOW_RES),
+                    r.objectAccuracy().get(TowerPretraining.View.LOCAL),
+                    r.objectAccuracy().get(TowerPretraining.View.GLOBAL));
             return r;
         }
     }

@@ -28,10 +28,11 @@ import tech.tablesaw.api.Table;
  * @param models one result per model, in run order
  * @param towerFirstLoss stage 0's first loss
  * @param towerLastLoss stage 0's final loss
+ * @param towerAccuracy stage 0's held-out accuracy on object patches per view
  * @param seconds wall time of the whole run
  */
 public record LabResults(LabSettings settings, List<ModelResult> models, double towerFirstLoss, double towerLastLoss,
-        double seconds) {
+        Map<TowerPretraining.View, Double> towerAccuracy, double seconds) {
 
     /**
      * One model's result.
@@ -153,11 +154,9 @@ public record LabResults(LabSettings settings, List<ModelResult> models, double 
     /** The markdown report. */
     public String markdown() {
         StringBuilder md = new StringBuilder("# HiResSynth lab results\n\n");
-        md.append(String.format(Locale.ROOT, "Seed %d; %d training scenes (%s), %d test questions per task; tower "
-                + "stage 0 %d steps (cell loss %.3f -> %.3f); %d steps per model, batch %d, lr %.1e; %.0f s.%n%n",
-                settings.seed(), settings.trainScenes(), settings.multiTurn() ? "one question per task each"
-                        : "one question each", settings.testPerTask(), settings.towerSteps(), towerFirstLoss,
-                towerLastLoss, settings.steps(), settings.batchSize(), settings.lr(), seconds));
+        md.append(settings.describe()).append(String.format(Locale.ROOT, ".%n%nStage 0: cell loss %.3f -> %.3f; "
+                + "held-out accuracy on object patches %s. Wall time %.0f s.%n%n", towerFirstLoss, towerLastLoss,
+                towerAccuracy, seconds));
         md.append("Accuracy with 95 % Wilson intervals; * marks the fine-detail tasks. The last column repeats the "
                 + "overall accuracy and gives it again with every question asked about another scene's image: equal "
                 + "numbers mean the model answers from the question alone.\n\n");

@@ -49,6 +49,16 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         }
     }
 
+    /** One line for logs and reports. */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "seed %d; %d training scenes (%s), %d test questions per task; "
+                + "scenes %d px, DCM %dx%d; tower d%d x %d layers, stage 0 %d steps; LLaMA d%d x %d layers; %d steps "
+                + "per model, batch %d, lr %.1e; tasks %s", seed, trainScenes, multiTurn ? questionsPerTask
+                + " questions per task each" : "one question each", testPerTask, sceneSize, grid, grid,
+                tower.hiddenSize(), tower.layers(), towerSteps, llm.hiddenSize(), llm.layers(), steps, batchSize, lr,
+                String.join(",", tasks));
+    }
+
     /** The default budget (the demo without {@code --quick}). */
     public static LabSettings defaults() {
         return builder().build();
@@ -56,7 +66,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
 
     /** The quick budget. */
     public static LabSettings quick() {
-        return builder().optTrainScenes(200).optTestPerTask(30).optSteps(400).optTowerSteps(400).build();
+        return builder().optTrainScenes(400).optTestPerTask(20).optSteps(400).optTowerSteps(800).build();
     }
 
     /** A builder with the default budget. */
@@ -89,20 +99,20 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
     /** Builder of {@link LabSettings}; every setting is optional. */
     public static final class Builder {
         private long seed = 1;
-        private int trainScenes = 400;
-        private int testPerTask = 60;
+        private int trainScenes = 2000;
+        private int testPerTask = 40;
         private int sceneSize = 84;
         private int grid = 3;
         private List<String> tasks = HiResSynth.TASKS;
         private boolean multiTurn = true;
         private boolean imageFirst = true;
-        private int questionsPerTask = 1;
+        private int questionsPerTask = 3;
         private ClipVisionConfig tower = new ClipVisionConfig(48, 96, 3, 4, 3, 28, 4, "quick_gelu", 1e-5f);
-        private int towerSteps = 600;
+        private int towerSteps = 3000;
         private LlamaConfig llm = new LlamaConfig(1, 64, 128, 2, 4, 2, 1e-5f, 10000.0, null, 512, false);
-        private int steps = 1500;
+        private int steps = 2000;
         private int batchSize = 8;
-        private double lr = 3e-3;
+        private double lr = 1e-3;
         private boolean control = true;
 
         private Builder() {}
@@ -113,13 +123,13 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Training scenes (default 400). */
+        /** Training scenes (default 2000). */
         public Builder optTrainScenes(int trainScenes) {
             this.trainScenes = trainScenes;
             return this;
         }
 
-        /** Test questions per task (default 60). */
+        /** Test questions per task (default 40). */
         public Builder optTestPerTask(int testPerTask) {
             this.testPerTask = testPerTask;
             return this;
@@ -144,7 +154,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Questions of each task per training scene (default 1). */
+        /** Questions of each task per training scene (default 3). */
         public Builder optQuestionsPerTask(int questionsPerTask) {
             this.questionsPerTask = questionsPerTask;
             return this;
@@ -162,7 +172,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Stage-0 steps (default 600). */
+        /** Stage-0 steps (default 3000). */
         public Builder optTowerSteps(int towerSteps) {
             this.towerSteps = towerSteps;
             return this;
@@ -174,7 +184,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Training steps per model (default 1500). */
+        /** Training steps per model (default 2000). */
         public Builder optSteps(int steps) {
             this.steps = steps;
             return this;
@@ -186,7 +196,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Peak learning rate (default 3e-3). */
+        /** Peak learning rate (default 1e-3). */
         public Builder optLr(double lr) {
             this.lr = lr;
             return this;

@@ -49,7 +49,7 @@ import tech.tablesaw.api.Table;
  * object and fed to Tribuo's logistic regression and linear SGD (hinge) trainers, then scored on held-out scenes with
  * Tribuo's {@link LabelEvaluator} (accuracy, macro-F1).
  *
- * <p>Facts: {@code glyph} — the character of a glyph tile, from the token over it (25 classes); {@code colour} — the
+ * <p>Facts: {@code glyph} — the character of a glyph tile, from the token over it (10 classes); {@code colour} — the
  * colour of a small object, from the token over it (5 classes); {@code shape} — square, disc or triangle of a small
  * object, from the token over it; {@code count} — how many small objects the scene holds, from the mean of all its
  * tokens.

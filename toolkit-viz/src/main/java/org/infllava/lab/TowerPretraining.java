@@ -49,8 +49,10 @@ public final class TowerPretraining {
      * @param encoder the trained tower
      * @param firstLoss the loss of the first step
      * @param lastLoss the mean loss of the last tenth of the steps
+     * @param objectAccuracy held-out accuracy on the patches over objects, per view
      */
-    public record Result(ClipVisionEncoder encoder, double firstLoss, double lastLoss) {}
+    public record Result(ClipVisionEncoder encoder, double firstLoss, double lastLoss,
+            Map<View, Double> objectAccuracy) {}
 
     private final ClipVisionConfig config;
     private final List<Scene> scenes;
@@ -62,6 +64,7 @@ public final class TowerPretraining {
     private final long seed;
     private final List<View> views;
     private final int selectLayer;
+    private final int evalScenes = 40;
 
     private TowerPretraining(Builder b) {
         this.config = b.config;
@@ -155,23 +158,9 @@ public final class TowerPretraining {
             for (int i = 0; i < batchSize; i++) {
                 int k = r.nextInt(images.size());
                 View v = views.get(r.nextInt(views.size()));
-                int sub = r.nextInt(grid * grid);
-                BufferedImage view;
-                int[] viewLabels;
-                switch (v) {
-                    case LOW_RES -> {
-                        view = ClipPreprocessor.resize(images.get(k), s, s);
-                        viewLabels = nearest(labels.get(k), sceneSize, s);
-                    }
-                    case LOCAL -> {
-                        view = GridMaps.crop(images.get(k), cropGrid, Perspective.LOCAL).get(sub);
-                        viewLabels = GridMaps.crop(labels.get(k), cropGrid, Perspective.LOCAL)[sub];
-                    }
-                    default -> {
-                        view = GridMaps.crop(images.get(k), cropGrid, Perspective.GLOBAL).get(sub);
-                        viewLabels = GridMaps.crop(labels.get(k), cropGrid, Perspective.GLOBAL)[sub];
-                    }
-                }
+                Object[] vl = view(v, images.get(k), labels.get(k), r.nextInt(grid * grid), cropGrid);
+                BufferedImage view = (BufferedImage) vl[0];
+                int[] viewLabels = (int[]) vl[1];
                 System.arraycopy(pre.normalize(view), 0, px, i * pixels, pixels);
                 for (int p = 0; p < tokens; p++) {
                     int cy = (p / side) * patch + patch / 2;
@@ -200,10 +189,66 @@ public final class TowerPretraining {
             }
             progress.accept(step + 1);
         }
-        for (Parameter p : head.namedParameters().values()) {
+        for (Parameter p : params.values()) {
             p.getArray().setRequiresGradient(false);
         }
-        return new Result(enc, first, tail);
+        Map<View, Double> accuracy = new java.util.EnumMap<>(View.class);
+        for (View v : View.values()) {
+            accuracy.put(v, objectAccuracy(enc, head, ps, manager, v, cropGrid));
+        }
+        return new Result(enc, first, tail, accuracy);
+    }
+
+    /** The view {@code v} of a scene (sub-image {@code sub} for the DCM perspectives) and its label map. */
+    private Object[] view(View v, BufferedImage image, int[] labels, int sub, CropGrid cropGrid) {
+        int s = config.imageSize();
+        return switch (v) {
+            case LOW_RES -> new Object[] {ClipPreprocessor.resize(image, s, s), nearest(labels, sceneSize, s)};
+            case LOCAL -> new Object[] {GridMaps.crop(image, cropGrid, Perspective.LOCAL).get(sub),
+                GridMaps.crop(labels, cropGrid, Perspective.LOCAL)[sub]};
+            case GLOBAL -> new Object[] {GridMaps.crop(image, cropGrid, Perspective.GLOBAL).get(sub),
+                GridMaps.crop(labels, cropGrid, Perspective.GLOBAL)[sub]};
+        };
+    }
+
+    /**
+     * Held-out accuracy of the head on the patches that lie over an object, per view: how much of the scene the tower
+     * reads at each scale. Scored on {@code evalScenes} fresh scenes (seeded), every sub-image of each.
+     */
+    private double objectAccuracy(ClipVisionEncoder enc, MlpProjector head, ParameterStore ps, NDManager manager,
+            View v, CropGrid cropGrid) {
+        int s = config.imageSize();
+        int side = config.gridSize();
+        int patch = config.patchSize();
+        ClipPreprocessor pre = ClipPreprocessor.clip();
+        Random r = new Random(seed + 7919);
+        int right = 0;
+        int total = 0;
+        for (int i = 0; i < evalScenes; i++) {
+            Scene sc = HiResSynth.scene(r);
+            BufferedImage image = sc.render(sceneSize);
+            int[] labels = labelMap(sc, sceneSize);
+            int subs = v == View.LOW_RES ? 1 : grid * grid;
+            for (int sub = 0; sub < subs; sub++) {
+                Object[] vl = view(v, image, labels, sub, cropGrid);
+                int[] viewLabels = (int[]) vl[1];
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray px = manager.create(pre.normalize((BufferedImage) vl[0]), new Shape(1, 3, s, s));
+                    NDArray f = enc.features(ps, px, selectLayer, ClipVisionEncoder.SelectFeature.PATCH, false);
+                    long[] pred = head.project(ps, f, false).argMax(-1).toType(ai.djl.ndarray.types.DataType.INT64,
+                            false).toLongArray(); // (1, P)
+                    for (int p = 0; p < pred.length; p++) {
+                        int label = viewLabels[((p / side) * patch + patch / 2) * s + (p % side) * patch + patch / 2];
+                        if (label != 0) {
+                            total++;
+                            right += pred[p] == label ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+        return total == 0 ? Double.NaN : (double) right / total;
     }
 
     /** Nearest-neighbour resampling of a square label map from {@code from} to {@code to} pixels per side. */

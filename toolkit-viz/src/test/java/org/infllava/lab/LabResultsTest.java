@@ -38,7 +38,7 @@ class LabResultsTest {
         return new LabResults(s, List.of(
                 new LabResults.ModelResult("llava-1.5", a, result("all", 60, 28), result("all", 60, 27), 4, 1, 10),
                 new LabResults.ModelResult("inf-llava-paper", b, result("all", 60, 45), result("all", 60, 25), 4, 0.5,
-                        20)), 3.7, 0.2, 30);
+                        20)), 3.7, 0.2, Map.of(TowerPretraining.View.LOCAL, 0.8), 30);
     }
 
     /** Fine-detail mean over glyph and exists only: (5 + 11) / 40 = 0.40 and (15 + 17) / 40 = 0.80. */

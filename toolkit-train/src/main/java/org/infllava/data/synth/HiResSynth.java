@@ -37,7 +37,7 @@ public final class HiResSynth {
     public static final List<String> FINE_DETAIL = List.of("glyph", "count", "exists");
 
     /** The characters glyph tiles carry. */
-    public static final String GLYPHS = "ABCDEFHKLMNPRTUVXY2345678";
+    public static final String GLYPHS = "AEHKMX2357";
     private static final Shape[] SMALL = {Shape.SQUARE, Shape.DISC, Shape.TRIANGLE};
 
     /**

@@ -62,11 +62,11 @@ public record Scene(int cells, List<Item> objects) {
 
     /**
      * Where {@code o} is drawn in a {@code size × size} rendering: {@code {x, y, w}} of its square box. Small shapes
-     * take half a layout cell, glyph tiles 80 % of one (so that their characters are legible at full resolution).
+     * take 45 % of a layout cell, glyph tiles 80 % of one (so that their characters are legible at full resolution).
      */
     public int[] box(Item o, int size) {
         double cell = (double) size / cells;
-        int w = Math.max(2, (int) Math.round(cell * (o.shape() == Shape.GLYPH ? 0.8 : 0.5)));
+        int w = Math.max(2, (int) Math.round(cell * (o.shape() == Shape.GLYPH ? 0.8 : 0.45)));
         int x = (int) Math.round(o.col() * cell + (cell - w) / 2);
         int y = (int) Math.round(o.row() * cell + (cell - w) / 2);
         return new int[] {x, y, w};

@@ -1,0 +1,70 @@
+package org.infllava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.infllava.eval.Accuracy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LabCommandTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A small lab run on the glyph task (one glyph tile per scene, 10 characters: chance 0.1). The stage-0 tower
+     * reads glyphs at full resolution, so INF-LLaVA, whose DCM local sub-images show the tile at full resolution,
+     * must answer clearly above chance: the lower bound of its 95 % Wilson interval above 0.1.
+     */
+    @Test
+    void trainedInfLlavaReadsGlyphsAboveChanceAndTheRunWritesItsResults() throws IOException {
+        CliRun run = CliRun.of("lab", "run", "--tasks", "glyph", "--models", "inf-llava-paper",
+                "--train-scenes", "1500", "--test-per-task", "40", "--steps", "1500", "--tower-steps", "2000",
+                "--no-control", "--seed", "1", "--out", dir.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+        Path lab;
+        try (Stream<Path> s = Files.list(dir)) {
+            lab = s.filter(p -> p.getFileName().toString().startsWith("lab-")).findFirst().orElseThrow();
+        }
+        List<String> csv = Files.readAllLines(lab.resolve("results.csv"));
+        assertEquals("model,task,n,accuracy,ci_low,ci_high", csv.get(0));
+        assertEquals(2, csv.size(), csv.toString());
+        Map<String, String[]> rows = csv.stream().skip(1).map(l -> l.split(","))
+                .collect(Collectors.toMap(r -> r[0], r -> r));
+        String[] inf = rows.get("inf-llava-paper");
+        assertEquals("glyph", inf[1]);
+        assertEquals("40", inf[2]);
+        double acc = Double.parseDouble(inf[3]);
+        double low = Double.parseDouble(inf[4]);
+        assertEquals(Accuracy.wilson((int) Math.round(acc * 40), 40)[0], low, 1e-4);
+        System.out.println("lab test: inf-llava-paper glyph " + String.join(",", inf));
+        assertTrue(low > 0.1, "inf-llava-paper glyph accuracy " + acc + " [" + low + ", " + inf[5] + "]\n" + run.out());
+        assertTrue(Files.size(lab.resolve("accuracy.png")) > 1000);
+        assertTrue(Files.readString(lab.resolve("report.md")).contains("| inf-llava-paper |"));
+        assertTrue(run.out().contains("ETA"), "a progress bar");
+    }
+
+    @Test
+    void badLabArgumentsAreUsageErrorsNamingTheValue() {
+        CliRun t = CliRun.of("lab", "ablate", "--table", "fusions", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, t.code());
+        assertTrue(t.err().contains("'fusions'") && t.err().contains("dem-variant"), t.err());
+        CliRun m = CliRun.of("lab", "run", "--models", "llava-2", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, m.code());
+        assertTrue(m.err().contains("'llava-2'"), m.err());
+        CliRun task = CliRun.of("lab", "run", "--tasks", "glyphs", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, task.code());
+        assertTrue(task.err().contains("'glyphs'"), task.err());
+        CliRun p = CliRun.of("lab", "probe", "--from", dir.toString(), "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, p.code());
+        assertTrue(p.err().contains(dir.toString()) && p.err().contains("stage0/vision"), p.err());
+    }
+}
