@@ -1,30 +1,26 @@
 package org.infllava.cli;
 
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import org.infllava.data.synth.HiResSynth;
 import org.infllava.data.synth.Scene;
 import org.infllava.io.InvalidInputException;
 import org.infllava.lab.Ablation;
 import org.infllava.lab.AblationTable;
 import org.infllava.lab.Lab;
-import org.infllava.lab.LinearProbe;
-import org.infllava.train.ProgressBar;
 import org.infllava.lab.LabModel;
 import org.infllava.lab.LabResults;
 import org.infllava.lab.LabSettings;
+import org.infllava.lab.LinearProbe;
+import org.infllava.train.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -235,6 +231,9 @@ final class LabCommand implements Runnable {
                     + "count; held-out accuracy and macro-F1.")
     static final class Probe implements Callable<Integer> {
 
+        /** Tribuo logs every SGD epoch and warns about classes a probe never predicts; the table says what matters. */
+        private static final java.util.logging.Logger TRIBUO = java.util.logging.Logger.getLogger("org.tribuo");
+
         @Mixin
         Budget budget;
 
@@ -255,6 +254,7 @@ final class LabCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            TRIBUO.setLevel(java.util.logging.Level.SEVERE);
             PrintWriter o = spec.commandLine().getOut();
             LabSettings settings = budget.settings();
             Path run = Outputs.newRunDirectory(out, "probe");

@@ -66,7 +66,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
 
     /** The quick budget. */
     public static LabSettings quick() {
-        return builder().optTrainScenes(400).optTestPerTask(20).optSteps(400).optTowerSteps(800).build();
+        return builder().optTrainScenes(400).optTestPerTask(20).optSteps(350).optTowerSteps(600).build();
     }
 
     /** A builder with the default budget. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntConsumer;
-import org.infllava.data.synth.HiResSynth;
 import org.infllava.data.synth.Scene;
 import org.infllava.dem.DualPerspectiveEnhancement;
 import org.infllava.dem.LowResCombine;
