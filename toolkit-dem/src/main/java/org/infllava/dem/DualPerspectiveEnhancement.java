@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import org.infllava.crop.CropGrid;
 import org.infllava.crop.GridMaps;
 import org.infllava.crop.GridMaps.Layout;
+import org.infllava.crop.Perspective;
 
 /**
  * The Dual-perspective Enhancement Module (§4.3) followed by pooling (eq. 7) and the low-resolution combine (§5.5).
@@ -96,6 +97,27 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
             }
         };
         return config.variant().combine(parts, local, global);
+    }
+
+    /**
+     * The attention weights of one direction, for inspection: {@code query = GLOBAL} gives the global-perspective
+     * enhancement's (global map as query, eq. 20), {@code LOCAL} the local-perspective enhancement's (eq. 24).
+     *
+     * @param local {@code F^loc (B, H, W, d)}
+     * @param global {@code F^glo (B, H, W, d)}
+     * @return {@code (B·N, heads, T, T)} over the windows {@code config().pairing()} cuts for that direction (see
+     *     {@link WindowCrossAttention#attentionWeights})
+     * @throws IllegalStateException when the variant has no enhancement in that direction
+     */
+    public NDArray attentionWeights(ParameterStore ps, NDArray local, NDArray global, Perspective query) {
+        checkMaps(local, global);
+        if (query == Perspective.GLOBAL ? globalEnhancement == null : localEnhancement == null) {
+            throw new IllegalStateException("variant " + config.variant() + " has no " + query.id()
+                    + "-perspective enhancement");
+        }
+        return query == Perspective.GLOBAL
+                ? globalEnhancement.attentionWeights(ps, local, global, config.columns(), config.rows())
+                : localEnhancement.attentionWeights(ps, local, global, config.columns(), config.rows());
     }
 
     /**

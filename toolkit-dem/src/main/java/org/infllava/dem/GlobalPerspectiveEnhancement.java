@@ -27,6 +27,14 @@ public final class GlobalPerspectiveEnhancement {
         return attention.attend(ps, global, local, columns, rows, pairing.globalQueryWindows(), training);
     }
 
+    /**
+     * This direction's attention weights, for inspection ({@link WindowCrossAttention#attentionWeights}):
+     * {@code (B·N, heads, T, T)} over the windows that {@code pairing.globalQueryWindows()} cuts.
+     */
+    public NDArray attentionWeights(ParameterStore ps, NDArray local, NDArray global, int columns, int rows) {
+        return attention.attentionWeights(ps, global, local, columns, rows, pairing.globalQueryWindows());
+    }
+
     /** The attention block. */
     public WindowCrossAttention attention() {
         return attention;

@@ -27,6 +27,14 @@ public final class LocalPerspectiveEnhancement {
         return attention.attend(ps, local, global, columns, rows, pairing.localQueryWindows(), training);
     }
 
+    /**
+     * This direction's attention weights, for inspection ({@link WindowCrossAttention#attentionWeights}):
+     * {@code (B·N, heads, T, T)} over the windows that {@code pairing.localQueryWindows()} cuts.
+     */
+    public NDArray attentionWeights(ParameterStore ps, NDArray local, NDArray global, int columns, int rows) {
+        return attention.attentionWeights(ps, local, global, columns, rows, pairing.localQueryWindows());
+    }
+
     /** The attention block. */
     public WindowCrossAttention attention() {
         return attention;

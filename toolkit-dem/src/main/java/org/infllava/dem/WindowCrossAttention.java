@@ -106,27 +106,10 @@ public final class WindowCrossAttention extends NamedBlock {
      */
     public NDArray attend(ParameterStore ps, NDArray query, NDArray keyValue, int columns, int rows,
             Perspective windows, boolean training) {
-        Shape s = query.getShape();
-        if (s.dimension() != 4 || s.get(3) != channels || !s.equals(keyValue.getShape())) {
-            throw new IllegalArgumentException("expected query and key/value maps (B, H, W, " + channels + ") of one "
-                    + "shape, got " + s + " and " + keyValue.getShape());
-        }
-        if (s.get(1) % rows != 0 || s.get(2) % columns != 0) {
-            throw new IllegalArgumentException("map " + s + " does not split into a " + columns + "x" + rows
-                    + " grid of windows");
-        }
-        CropGrid grid = CropGrid.of(columns, rows, (int) (s.get(2) / columns), (int) (s.get(1) / rows));
-        NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, query, training) : query;
-        NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
-        NDArray qp = q.apply(ps, qIn, training); // (B, H, W, d)
-        NDArray kp = k.apply(ps, kvIn, training); // (B, H, W, d)
-        NDArray vp = v.apply(ps, kvIn, training); // (B, H, W, d)
-        float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
-        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scalar(qp, scale)), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
-        NDArray kw = splitHeads(GridMaps.crop(kp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
-        NDArray vw = splitHeads(GridMaps.crop(vp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
-        long bn = qw.getShape().get(0);
-        NDArray o = scaledDotProduct(qw, kw, vw) // (B·N, nh, T, dk)
+        CropGrid grid = windowGrid(query, keyValue, columns, rows);
+        Projected p = project(ps, query, keyValue, grid, windows, training);
+        long bn = p.qw().getShape().get(0);
+        NDArray o = scaledDotProduct(p.qw(), p.kw(), p.vw()) // (B·N, nh, T, dk)
                 .transpose(0, 2, 1, 3) // (B·N, T, nh, dk)
                 .reshape(bn, grid.subHeight(), grid.subWidth(), channels); // (B·N, h, w, d)
         NDArray y = GridMaps.recombine(o, grid, windows, Layout.CHANNELS_LAST); // (B, H, W, d)
@@ -136,9 +119,56 @@ public final class WindowCrossAttention extends NamedBlock {
         if (residual == Residual.RAW_QUERY) {
             y = y.add(query);
         } else if (residual == Residual.PROJECTED_QUERY) {
-            y = y.add(qp);
+            y = y.add(p.qp());
         }
         return norm == Norm.POST_LN ? ln.apply(ps, y, training) : y;
+    }
+
+    /**
+     * The attention weights {@code A = softmax(Q Kᵀ / √d_k)} that {@link #attend} uses, for inspection: same
+     * arguments, same projections and windows (one code path), all heads at once.
+     *
+     * @return {@code (B·N, heads, T, T)}, {@code T = h·w}: entry {@code [b·N + k, head, t, t']} is how much query
+     *     token {@code t} of window {@code k} reads key token {@code t'} of the same window, tokens numbered
+     *     {@code v·w + u} inside the window as {@code windows} cuts it ({@link GridMaps#sourceIndex}); rows sum to 1
+     */
+    public NDArray attentionWeights(ParameterStore ps, NDArray query, NDArray keyValue, int columns, int rows,
+            Perspective windows) {
+        CropGrid grid = windowGrid(query, keyValue, columns, rows);
+        Projected p = project(ps, query, keyValue, grid, windows, false);
+        return weights(p.qw(), p.kw()); // (B·N, nh, T, T)
+    }
+
+    /** The projected query map and the windowed, head-split projections. */
+    private record Projected(NDArray qp, NDArray qw, NDArray kw, NDArray vw) {}
+
+    /** The windows' grid in tokens, after checking the maps. */
+    private CropGrid windowGrid(NDArray query, NDArray keyValue, int columns, int rows) {
+        Shape s = query.getShape();
+        if (s.dimension() != 4 || s.get(3) != channels || !s.equals(keyValue.getShape())) {
+            throw new IllegalArgumentException("expected query and key/value maps (B, H, W, " + channels + ") of one "
+                    + "shape, got " + s + " and " + keyValue.getShape());
+        }
+        if (s.get(1) % rows != 0 || s.get(2) % columns != 0) {
+            throw new IllegalArgumentException("map " + s + " does not split into a " + columns + "x" + rows
+                    + " grid of windows");
+        }
+        return CropGrid.of(columns, rows, (int) (s.get(2) / columns), (int) (s.get(1) / rows));
+    }
+
+    /** Projections applied to the whole maps, then cut into windows and split into heads; q carries the scale. */
+    private Projected project(ParameterStore ps, NDArray query, NDArray keyValue, CropGrid grid, Perspective windows,
+            boolean training) {
+        NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, query, training) : query;
+        NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
+        NDArray qp = q.apply(ps, qIn, training); // (B, H, W, d)
+        NDArray kp = k.apply(ps, kvIn, training); // (B, H, W, d)
+        NDArray vp = v.apply(ps, kvIn, training); // (B, H, W, d)
+        float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
+        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scalar(qp, scale)), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray kw = splitHeads(GridMaps.crop(kp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray vw = splitHeads(GridMaps.crop(vp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        return new Projected(qp, qw, kw, vw);
     }
 
     /**
@@ -167,12 +197,18 @@ public final class WindowCrossAttention extends NamedBlock {
      * inference, while in training autograd keeps its own references to what backward needs.
      */
     private static NDArray attention(NDArray q, NDArray k, NDArray v) {
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B·N, g, T, T)
-        NDArray attn = scores.softmax(-1); // (B·N, g, T, T)
+        NDArray attn = weights(q, k); // (B·N, g, T, T)
         NDArray out = attn.matMul(v); // (B·N, g, T, dk)
-        scores.close();
         attn.close();
         return out;
+    }
+
+    /** {@code softmax(q kᵀ)} over the last axis, q already scaled: {@code (B·N, g, T, T)}. */
+    private static NDArray weights(NDArray q, NDArray k) {
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B·N, g, T, T)
+        NDArray attn = scores.softmax(-1); // (B·N, g, T, T)
+        scores.close();
+        return attn;
     }
 
     /** {@code (B·N, h, w, d) → (B·N, heads, h·w, d/heads)}. */

@@ -13,7 +13,6 @@ import org.infllava.data.synth.HiResSynth;
 import org.infllava.eval.Accuracy;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -115,21 +114,7 @@ public record LabResults(LabSettings settings, List<ModelResult> models, double 
 
     /** Accuracy per task, one bar series per model. */
     public CategoryChart chart() {
-        CategoryChart c = new CategoryChartBuilder().width(800).height(450).title("HiResSynth: accuracy per task")
-                .xAxisTitle("task").yAxisTitle("accuracy").build();
-        c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        for (ModelResult m : models) {
-            List<String> tasks = new ArrayList<>();
-            List<Double> acc = new ArrayList<>();
-            for (String t : settings.tasks()) {
-                if (m.byTask().containsKey(t)) {
-                    tasks.add(t);
-                    acc.add(m.byTask().get(t).accuracy());
-                }
-            }
-            c.addSeries(m.model(), tasks, acc);
-        }
-        return c;
+        return org.infllava.viz.Charts.labResults(table());
     }
 
     /** Writes {@code results.csv}, {@code report.md} and {@code accuracy.png} into {@code dir}. */
