@@ -316,7 +316,8 @@ public final class Trainer {
         double perStep = elapsed / (log.step() - startStep);
         double eta = perStep * (target - log.step());
         String line = String.format("step %d/%d  loss %.4f  lr %.2e  |g| %.3g  %.0f tok/s  ETA %s", log.step(), target,
-                log.loss(), log.lr(), log.gradNorm(), log.tokens() / Math.max(1e-9, log.seconds()), duration(eta));
+                log.loss(), log.lr(), log.gradNorm(), log.tokens() / Math.max(1e-9, log.seconds()),
+                ProgressBar.duration(eta));
         if (System.console() != null) {
             int width = 24;
             int filled = (int) Math.round(width * (double) log.step() / target);
@@ -328,10 +329,6 @@ public final class Trainer {
             out.println(line);
         }
         out.flush();
-    }
-
-    private static String duration(double seconds) {
-        return ProgressBar.duration(seconds);
     }
 
     private void appendMetrics(StepLog log) {

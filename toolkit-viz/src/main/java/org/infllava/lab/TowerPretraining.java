@@ -125,8 +125,6 @@ public final class TowerPretraining {
      */
     public Result run(NDManager manager, IntConsumer progress) {
         int s = config.imageSize();
-        int side = config.gridSize(); // patches per side
-        int patch = config.patchSize();
         ClipPreprocessor pre = ClipPreprocessor.clip();
         CropGrid cropGrid = CropGrid.of(grid, grid, s, s);
         List<BufferedImage> images = new ArrayList<>();
@@ -151,21 +149,18 @@ public final class TowerPretraining {
         double tail = 0;
         int tailSteps = Math.max(1, steps / 10);
         int pixels = 3 * s * s;
-        int tokens = side * side;
+        int tokens = config.gridSize() * config.gridSize(); // patches per view
         for (int step = 0; step < steps; step++) {
             float[] px = new float[batchSize * pixels];
             long[] tg = new long[batchSize * tokens];
             for (int i = 0; i < batchSize; i++) {
                 int k = r.nextInt(images.size());
                 View v = views.get(r.nextInt(views.size()));
-                Object[] vl = view(v, images.get(k), labels.get(k), r.nextInt(grid * grid), cropGrid);
-                BufferedImage view = (BufferedImage) vl[0];
-                int[] viewLabels = (int[]) vl[1];
-                System.arraycopy(pre.normalize(view), 0, px, i * pixels, pixels);
+                List<ViewSample> all = views(v, images.get(k), labels.get(k), cropGrid);
+                ViewSample view = all.get(r.nextInt(grid * grid) % all.size());
+                System.arraycopy(pre.normalize(view.image()), 0, px, i * pixels, pixels);
                 for (int p = 0; p < tokens; p++) {
-                    int cy = (p / side) * patch + patch / 2;
-                    int cx = (p % side) * patch + patch / 2;
-                    tg[i * tokens + p] = viewLabels[cy * s + cx];
+                    tg[i * tokens + p] = patchLabel(view.labels(), p);
                 }
             }
             double loss;
@@ -199,16 +194,30 @@ public final class TowerPretraining {
         return new Result(enc, first, tail, accuracy);
     }
 
-    /** The view {@code v} of a scene (sub-image {@code sub} for the DCM perspectives) and its label map. */
-    private Object[] view(View v, BufferedImage image, int[] labels, int sub, CropGrid cropGrid) {
+    /** A view the tower sees and the class of each of its pixels. */
+    private record ViewSample(BufferedImage image, int[] labels) {}
+
+    /** Every view {@code v} makes of a scene: the low-resolution view, or the N sub-images of a DCM perspective. */
+    private List<ViewSample> views(View v, BufferedImage image, int[] labels, CropGrid cropGrid) {
         int s = config.imageSize();
-        return switch (v) {
-            case LOW_RES -> new Object[] {ClipPreprocessor.resize(image, s, s), nearest(labels, sceneSize, s)};
-            case LOCAL -> new Object[] {GridMaps.crop(image, cropGrid, Perspective.LOCAL).get(sub),
-                GridMaps.crop(labels, cropGrid, Perspective.LOCAL)[sub]};
-            case GLOBAL -> new Object[] {GridMaps.crop(image, cropGrid, Perspective.GLOBAL).get(sub),
-                GridMaps.crop(labels, cropGrid, Perspective.GLOBAL)[sub]};
-        };
+        if (v == View.LOW_RES) {
+            return List.of(new ViewSample(ClipPreprocessor.resize(image, s, s), nearest(labels, sceneSize, s)));
+        }
+        Perspective perspective = v == View.LOCAL ? Perspective.LOCAL : Perspective.GLOBAL;
+        List<BufferedImage> subs = GridMaps.crop(image, cropGrid, perspective);
+        int[][] subLabels = GridMaps.crop(labels, cropGrid, perspective);
+        List<ViewSample> out = new ArrayList<>();
+        for (int k = 0; k < subs.size(); k++) {
+            out.add(new ViewSample(subs.get(k), subLabels[k]));
+        }
+        return out;
+    }
+
+    /** The class under the centre of patch {@code p} of a view (row-major patches). */
+    private int patchLabel(int[] viewLabels, int p) {
+        int side = config.gridSize();
+        int patch = config.patchSize();
+        return viewLabels[((p / side) * patch + patch / 2) * config.imageSize() + (p % side) * patch + patch / 2];
     }
 
     /**
@@ -218,8 +227,6 @@ public final class TowerPretraining {
     private double objectAccuracy(ClipVisionEncoder enc, MlpProjector head, ParameterStore ps, NDManager manager,
             View v, CropGrid cropGrid) {
         int s = config.imageSize();
-        int side = config.gridSize();
-        int patch = config.patchSize();
         ClipPreprocessor pre = ClipPreprocessor.clip();
         Random r = new Random(seed + 7919);
         int right = 0;
@@ -228,18 +235,15 @@ public final class TowerPretraining {
             Scene sc = HiResSynth.scene(r);
             BufferedImage image = sc.render(sceneSize);
             int[] labels = labelMap(sc, sceneSize);
-            int subs = v == View.LOW_RES ? 1 : grid * grid;
-            for (int sub = 0; sub < subs; sub++) {
-                Object[] vl = view(v, image, labels, sub, cropGrid);
-                int[] viewLabels = (int[]) vl[1];
+            for (ViewSample view : views(v, image, labels, cropGrid)) {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray px = manager.create(pre.normalize((BufferedImage) vl[0]), new Shape(1, 3, s, s));
+                    NDArray px = manager.create(pre.normalize(view.image()), new Shape(1, 3, s, s));
                     NDArray f = enc.features(ps, px, selectLayer, ClipVisionEncoder.SelectFeature.PATCH, false);
                     long[] pred = head.project(ps, f, false).argMax(-1).toType(ai.djl.ndarray.types.DataType.INT64,
                             false).toLongArray(); // (1, P)
                     for (int p = 0; p < pred.length; p++) {
-                        int label = viewLabels[((p / side) * patch + patch / 2) * s + (p % side) * patch + patch / 2];
+                        int label = patchLabel(view.labels(), p);
                         if (label != 0) {
                             total++;
                             right += pred[p] == label ? 1 : 0;
