@@ -3,10 +3,7 @@ package org.infllava.cli;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +14,7 @@ import org.infllava.infer.TextTokenizer;
 import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 import org.infllava.model.InfLlavaModel;
+import org.infllava.model.ModelDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +38,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, description = "The question; <image> is prepended when absent.")
     String prompt;
 
-    @Option(names = "--template", defaultValue = "llama3", description = "Chat template (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--template", description = "Chat template (default: the one the model directory records, else "
+            + "llama3).")
     String template;
 
     @Option(names = "--max-new-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
@@ -59,12 +58,12 @@ final class ChatCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
-        JsonObject config = readConfig();
-        Path tower = vision != null ? vision : towerFromConfig(config);
+    public Integer call() {
+        JsonObject config = ModelDirectory.readConfig(model);
+        Path tower = vision != null ? vision : ModelDirectory.visionDir(model);
         ChatTemplate tpl;
         try {
-            tpl = ChatTemplate.get(template);
+            tpl = ChatTemplate.get(template != null ? template : ModelDirectory.template(model).orElse("llama3"));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--template: " + e.getMessage());
         }
@@ -101,27 +100,5 @@ final class ChatCommand implements Callable<Integer> {
             out.println();
         }
         return 0;
-    }
-
-    private JsonObject readConfig() throws IOException {
-        Path cfg = model.resolve("config.json");
-        if (!Files.exists(cfg)) {
-            throw new InvalidInputException(cfg, "missing (an INF-LLaVA model directory is expected)");
-        }
-        return JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
-    }
-
-    private Path towerFromConfig(JsonObject config) {
-        if (config.has("mm_vision_tower")) {
-            String t = config.get("mm_vision_tower").getAsString();
-            for (Path p : new Path[] {Path.of(t), model.resolve(t)}) {
-                if (Files.isDirectory(p)) {
-                    return p;
-                }
-            }
-            throw new InvalidInputException(model.resolve("config.json"), "mm_vision_tower '" + t
-                    + "' is not a local directory: pass --vision DIR (downloads are not made)");
-        }
-        throw new InvalidInputException(model.resolve("config.json"), "no mm_vision_tower: pass --vision DIR");
     }
 }

@@ -47,6 +47,7 @@ public final class InfLlavaModel {
     private final ClipVisionEncoder.SelectFeature selectFeature;
     private final ClipPreprocessor preprocessor;
     private final boolean referenceLowRes;
+    private final boolean defaultCrop;
 
     private InfLlavaModel(Builder b) {
         this.vision = b.vision;
@@ -58,6 +59,7 @@ public final class InfLlavaModel {
         this.selectFeature = b.selectFeature;
         this.preprocessor = b.preprocessor;
         this.referenceLowRes = b.referenceLowRes;
+        this.defaultCrop = b.defaultCrop;
     }
 
     /** A new builder. */
@@ -88,6 +90,36 @@ public final class InfLlavaModel {
     /** The crop strategy. */
     public CropStrategy cropStrategy() {
         return cropStrategy;
+    }
+
+    /** Whether the crop strategy is the builder's default for this DEM (or none), which a model directory implies. */
+    public boolean usesDefaultCropStrategy() {
+        return defaultCrop;
+    }
+
+    /** The encoder layer whose features are used. */
+    public int selectLayer() {
+        return selectLayer;
+    }
+
+    /** Patch tokens or class + patch tokens. */
+    public ClipVisionEncoder.SelectFeature selectFeature() {
+        return selectFeature;
+    }
+
+    /** Whether the low-resolution view is computed as the published code does. */
+    public boolean referenceLowRes() {
+        return referenceLowRes;
+    }
+
+    /**
+     * Writes this model as a loadable model directory ({@link ModelDirectory}): {@code config.json} with the LLaVA and
+     * toolkit fields, {@code model.safetensors}, {@code tokenizer.json} and the tower in {@code vision/}.
+     *
+     * @param template the chat template the model was trained with, recorded for evaluation
+     */
+    public void save(Path dir, Path tokenizerFile, String template) {
+        ModelDirectory.save(this, dir, tokenizerFile, template);
     }
 
     /**
@@ -186,6 +218,41 @@ public final class InfLlavaModel {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1); // (1, T', d_llm)
     }
 
+    /**
+     * Generates answers for a batch of rendered prompts with their images in one left-padded batch: each prompt is
+     * embedded with its visual tokens, padded on the left with zero vectors to the longest, and decoded together with
+     * a key mask, so every row gets what {@link #generate} would give it alone (up to float rounding).
+     *
+     * @return each row's new tokens, up to and including a stop token
+     */
+    public List<long[]> generateBatch(ParameterStore ps, NDManager manager, List<long[]> ids,
+            List<List<BufferedImage>> images, GenerationConfig config) {
+        if (ids.size() != images.size() || ids.isEmpty()) {
+            throw new IllegalArgumentException("generateBatch needs one image list per prompt and at least one prompt, "
+                    + "got " + ids.size() + " prompts and " + images.size() + " image lists");
+        }
+        List<NDArray> rows = new ArrayList<>();
+        long longest = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            NDArray e = embed(ps, manager, ids.get(i), images.get(i), false); // (1, T_i, d)
+            rows.add(e);
+            longest = Math.max(longest, e.getShape().get(1));
+        }
+        int d = llm.config().hiddenSize();
+        NDList padded = new NDList();
+        float[] mask = new float[(int) (rows.size() * longest)];
+        for (int i = 0; i < rows.size(); i++) {
+            long t = rows.get(i).getShape().get(1);
+            NDArray row = t == longest ? rows.get(i)
+                    : manager.zeros(new Shape(1, longest - t, d)).concat(rows.get(i), 1); // (1, T, d)
+            padded.add(row);
+            java.util.Arrays.fill(mask, (int) (i * longest + longest - t), (int) ((i + 1) * longest), 1f);
+        }
+        NDArray embeds = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, T, d)
+        NDArray keyMask = manager.create(mask, new Shape(rows.size(), longest)); // (B, T)
+        return new Generator(llm).generate(ps, embeds, keyMask, config, null);
+    }
+
     /** Generates an answer to a rendered prompt with its images. */
     public long[] generate(ParameterStore ps, NDManager manager, long[] ids, List<BufferedImage> images,
             GenerationConfig config, Generator.TokenListener listener) {
@@ -194,49 +261,15 @@ public final class InfLlavaModel {
     }
 
     /**
-     * Loads a published INF-LLaVA model: the LLM (shards with {@code model.safetensors.index.json}, or single files)
+     * Loads an INF-LLaVA model directory: the LLM (shards with {@code model.safetensors.index.json}, or single files)
      * and the adapter ({@code mm_projector.*} and {@code spatial_embed.*}, with or without a {@code model.} prefix,
-     * in any {@code *.safetensors} of {@code modelDir}), plus the CLIP tower from {@code visionDir}; the REFERENCE DEM
-     * preset and the published pre-processing (pad to square, 3×3 grid, reference low-resolution view).
+     * in any {@code *.safetensors} of {@code modelDir}), plus the CLIP tower from {@code visionDir}. A directory this
+     * toolkit saved says its DEM and pre-processing in {@code config.json}'s {@code infllava} block; a published one
+     * gets the REFERENCE DEM preset and the published pre-processing (pad to square, 3×3 grid, reference
+     * low-resolution view). See {@link ModelDirectory}.
      */
     public static InfLlavaModel fromPretrained(Path modelDir, Path visionDir, NDManager manager) {
-        ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(visionDir, manager);
-        LlamaDecoder llm = LlamaDecoder.fromPretrained(modelDir, manager);
-        try (HfCheckpoint ckpt = HfCheckpoint.open(modelDir)) {
-            JsonObject c = ckpt.config();
-            Path cfg = modelDir.resolve("config.json");
-            int dv = vision.config().hiddenSize();
-            if (c.has("mm_hidden_size") && c.get("mm_hidden_size").getAsInt() != dv) {
-                throw new InvalidInputException(cfg, "mm_hidden_size " + c.get("mm_hidden_size").getAsInt()
-                        + " does not match the vision tower's hidden_size " + dv + " (" + visionDir + ")");
-            }
-            MlpProjector.Type type = MlpProjector.parseType(c.has("mm_projector_type")
-                    ? c.get("mm_projector_type").getAsString() : "mlp2x_gelu");
-            MlpProjector projector = new MlpProjector(type, dv, llm.config().hiddenSize());
-            projector.initialize(manager, 0);
-            String prefix = ckpt.has("model.mm_projector.0.weight") || ckpt.has("model.mm_projector.weight")
-                    ? "model." : "";
-            ckpt.loadInto(projector, prefix, java.util.Map.of());
-            DualPerspectiveEnhancement dem = DemPresets.reference(dv, 3, 3, 8);
-            dem.initialize(manager, 0);
-            java.util.Map<String, HostTensor> adapter = new java.util.LinkedHashMap<>();
-            for (String name : ckpt.names()) {
-                if (name.startsWith(DemWeights.PREFIX) || name.startsWith("model." + DemWeights.PREFIX)) {
-                    adapter.put(name, ckpt.tensor(name, ckpt.shape(name)));
-                }
-            }
-            DemWeights.load(dem, adapter, modelDir);
-            int layer = c.has("mm_vision_select_layer") ? c.get("mm_vision_select_layer").getAsInt() : -2;
-            String feature = c.has("mm_vision_select_feature") ? c.get("mm_vision_select_feature").getAsString()
-                    : "patch";
-            int size = vision.config().imageSize();
-            return builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector).optDem(dem)
-                    .optCropStrategy(DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(3, 3)
-                            .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build())
-                    .optSelectLayer(layer).optSelectFeature(feature.equals("cls_patch")
-                            ? ClipVisionEncoder.SelectFeature.CLS_PATCH : ClipVisionEncoder.SelectFeature.PATCH)
-                    .optReferenceLowRes(true).build();
-        }
+        return ModelDirectory.load(modelDir, visionDir, manager);
     }
 
     /** Builder: vision encoder, LLM and projector are required. */
@@ -250,6 +283,7 @@ public final class InfLlavaModel {
         private ClipVisionEncoder.SelectFeature selectFeature = ClipVisionEncoder.SelectFeature.PATCH;
         private ClipPreprocessor preprocessor = ClipPreprocessor.clip();
         private boolean referenceLowRes;
+        private boolean defaultCrop;
 
         private Builder() {}
 
@@ -327,6 +361,7 @@ public final class InfLlavaModel {
                         + " differ from the vision width " + dv);
             }
             int size = vision.config().imageSize();
+            defaultCrop = cropStrategy == null;
             if (cropStrategy == null) {
                 cropStrategy = dem == null
                         ? DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(1, 1)

@@ -57,6 +57,36 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         return hiddenSize / heads;
     }
 
+    /** The Hugging Face {@code LlamaForCausalLM} {@code config.json} fields that {@link #fromJson} reads back. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
+        arch.add("LlamaForCausalLM");
+        o.add("architectures", arch);
+        o.addProperty("model_type", "llama");
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("hidden_size", hiddenSize);
+        o.addProperty("intermediate_size", intermediateSize);
+        o.addProperty("num_hidden_layers", layers);
+        o.addProperty("num_attention_heads", heads);
+        o.addProperty("num_key_value_heads", kvHeads);
+        o.addProperty("hidden_act", "silu");
+        o.addProperty("rms_norm_eps", rmsNormEps);
+        o.addProperty("rope_theta", ropeTheta);
+        if (ropeScaling != null) {
+            JsonObject r = new JsonObject();
+            r.addProperty("rope_type", "llama3");
+            r.addProperty("factor", ropeScaling.factor());
+            r.addProperty("low_freq_factor", ropeScaling.lowFreqFactor());
+            r.addProperty("high_freq_factor", ropeScaling.highFreqFactor());
+            r.addProperty("original_max_position_embeddings", ropeScaling.originalMaxPositions());
+            o.add("rope_scaling", r);
+        }
+        o.addProperty("max_position_embeddings", maxPositions);
+        o.addProperty("tie_word_embeddings", tieWordEmbeddings);
+        return o;
+    }
+
     /** Reads a {@code config.json}; unsupported settings are errors naming the field. */
     public static LlamaConfig fromJson(JsonObject json, Path source) {
         ConfigFields f = new ConfigFields(json, source);

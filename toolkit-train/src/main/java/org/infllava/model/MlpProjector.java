@@ -44,6 +44,16 @@ public final class MlpProjector extends NamedBlock {
         }
     }
 
+    /** The type. */
+    public Type type() {
+        return type;
+    }
+
+    /** LLaVA's {@code mm_projector_type} name of {@code type}. */
+    public static String typeName(Type type) {
+        return type == Type.LINEAR ? "linear" : "mlp2x_gelu";
+    }
+
     /** Parses LLaVA's {@code mm_projector_type} ({@code mlp2x_gelu} or {@code linear}). */
     public static Type parseType(String s) {
         return switch (s) {

@@ -1,0 +1,311 @@
+package org.infllava.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.infllava.crop.DualPerspectiveCropper;
+import org.infllava.crop.ResizePolicy;
+import org.infllava.dem.DemConfig;
+import org.infllava.dem.DemPresets;
+import org.infllava.dem.DemVariant;
+import org.infllava.dem.DemWeights;
+import org.infllava.dem.DualPerspectiveEnhancement;
+import org.infllava.dem.Fusion;
+import org.infllava.dem.LowResCombine;
+import org.infllava.dem.Pooling;
+import org.infllava.dem.ReCropPairing;
+import org.infllava.dem.WindowCrossAttention;
+import org.infllava.io.HostTensor;
+import org.infllava.io.InvalidInputException;
+import org.infllava.io.SafeTensors;
+import org.infllava.model.io.HfCheckpoint;
+
+/**
+ * INF-LLaVA model directories, in the published layout that {@link InfLlavaModel#fromPretrained} reads:
+ *
+ * <pre>
+ * config.json          LLaMA fields + mm_vision_tower, mm_hidden_size, mm_projector_type, mm_vision_select_layer,
+ *                      mm_vision_select_feature, and (toolkit-saved only) an "infllava" block
+ * *.safetensors        model.* LLM weights, model.mm_projector.*, model.spatial_embed.* (the DEM)
+ * tokenizer.json
+ * vision/              the CLIP tower (when mm_vision_tower is a relative path)
+ * </pre>
+ *
+ * The {@code infllava} block makes a directory say everything a published one leaves to convention:
+ * {@code {"dem": {channels, columns, rows, heads, variant, fusion, pooling, low_res_combine, pairing,
+ * shared_attention, out_projection, residual, norm, bias} | null, "reference_low_res": bool, "template": name}}.
+ * {@code "dem": null} is LLaVA-1.5 (one low-resolution view). Without the block: the REFERENCE preset, a 3×3 grid,
+ * pad to square, the published low-resolution view.
+ */
+public final class ModelDirectory {
+
+    /** The toolkit's block in {@code config.json}. */
+    public static final String TOOLKIT_FIELD = "infllava";
+    /** Where {@link #save} puts the tower, relative to the directory. */
+    public static final String VISION_SUBDIR = "vision";
+
+    private ModelDirectory() {}
+
+    /**
+     * Writes {@code model} to {@code dir} (replacing it as a whole: written beside it, then renamed).
+     *
+     * @param tokenizerFile the {@code tokenizer.json} the model was trained with
+     * @param template the chat template the model was trained with ({@code plain}, {@code llama3}, ...)
+     */
+    public static void save(InfLlavaModel model, Path dir, Path tokenizerFile, String template) {
+        if (!model.usesDefaultCropStrategy()) {
+            throw new IllegalArgumentException("a model directory records the default crop for its DEM; this model "
+                    + "uses the custom crop strategy '" + model.cropStrategy().name() + "'");
+        }
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw new InvalidInputException(tokenizerFile, "not a tokenizer.json file");
+        }
+        Path abs = dir.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            model.vision().save(tmp.resolve(VISION_SUBDIR));
+            Files.copy(tokenizerFile, tmp.resolve("tokenizer.json"));
+            Files.writeString(tmp.resolve("config.json"), new GsonBuilder().setPrettyPrinting().serializeNulls()
+                    .create().toJson(config(model, template)) + "\n");
+            Map<String, HostTensor> tensors = new LinkedHashMap<>();
+            model.llm().namedParameters().forEach((k, p) -> tensors.put(k, host(p.getArray())));
+            model.projector().namedParameters().forEach((k, p) -> tensors.put("model." + k, host(p.getArray())));
+            if (model.dem() != null) {
+                DemWeights.export(model.dem()).forEach((k, v) -> tensors.put("model." + k, v));
+            }
+            SafeTensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            if (Files.exists(abs)) {
+                Path old = abs.resolveSibling(abs.getFileName() + ".old-" + System.nanoTime());
+                Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(old);
+            } else {
+                Files.createDirectories(abs.getParent());
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(dir, "cannot write the model directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code config.json} of {@code model}. */
+    static JsonObject config(InfLlavaModel model, String template) {
+        JsonObject c = model.llm().config().toJson();
+        com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
+        arch.add("LlavaLlamaForCausalLM");
+        c.add("architectures", arch);
+        c.addProperty("model_type", "llava_llama");
+        c.addProperty("mm_vision_tower", VISION_SUBDIR);
+        c.addProperty("mm_hidden_size", model.vision().config().hiddenSize());
+        c.addProperty("mm_projector_type", MlpProjector.typeName(model.projector().type()));
+        c.addProperty("mm_vision_select_layer", model.selectLayer());
+        c.addProperty("mm_vision_select_feature",
+                model.selectFeature() == ClipVisionEncoder.SelectFeature.CLS_PATCH ? "cls_patch" : "patch");
+        JsonObject t = new JsonObject();
+        t.add("dem", model.dem() == null ? com.google.gson.JsonNull.INSTANCE : demToJson(model.dem().config()));
+        t.addProperty("reference_low_res", model.referenceLowRes());
+        t.addProperty("template", template);
+        c.add(TOOLKIT_FIELD, t);
+        return c;
+    }
+
+    /** The DEM configuration as the {@code infllava.dem} object. */
+    public static JsonObject demToJson(DemConfig c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("channels", c.channels());
+        o.addProperty("columns", c.columns());
+        o.addProperty("rows", c.rows());
+        o.addProperty("heads", c.heads());
+        o.addProperty("variant", c.variant().name());
+        o.addProperty("fusion", c.fusion().name());
+        o.addProperty("pooling", c.pooling().name());
+        o.addProperty("low_res_combine", lower(c.lowResCombine()));
+        o.addProperty("pairing", lower(c.pairing()));
+        o.addProperty("shared_attention", c.sharedAttention());
+        o.addProperty("out_projection", c.outProjection());
+        o.addProperty("residual", lower(c.residual()));
+        o.addProperty("norm", lower(c.norm()));
+        o.addProperty("bias", c.bias());
+        return o;
+    }
+
+    /** A DEM built from an {@code infllava.dem} object; unknown names are errors naming the field and the file. */
+    public static DualPerspectiveEnhancement demFromJson(JsonObject o, Path source) {
+        ConfigFields f = new ConfigFields(o, source);
+        try {
+            return DualPerspectiveEnhancement.builder().setChannels(f.integer("channels", 0))
+                    .setGrid(f.integer("columns", 3), f.integer("rows", 3)).optHeads(f.integer("heads", 1))
+                    .optVariant(DemVariant.get(f.text("variant", "full")))
+                    .optFusion(Fusion.get(f.text("fusion", "linear_concat")))
+                    .optPooling(Pooling.get(f.text("pooling", "average")))
+                    .optLowResCombine(constant(LowResCombine.class, f.text("low_res_combine", "add")))
+                    .optPairing(constant(ReCropPairing.class, f.text("pairing", "equations_4_3_2")))
+                    .optSharedAttention(f.bool("shared_attention", false))
+                    .optOutProjection(f.bool("out_projection", false))
+                    .optResidual(constant(WindowCrossAttention.Residual.class, f.text("residual", "none")))
+                    .optNorm(constant(WindowCrossAttention.Norm.class, f.text("norm", "none")))
+                    .optBias(f.bool("bias", false)).build();
+        } catch (IllegalArgumentException e) {
+            throw e instanceof InvalidInputException ? e
+                    : new InvalidInputException(source, TOOLKIT_FIELD + ".dem: " + e.getMessage());
+        }
+    }
+
+    /** Loads a model directory (see the class comment); {@code visionDir} may be {@code null}: {@link #visionDir}. */
+    public static InfLlavaModel load(Path modelDir, Path visionDir, NDManager manager) {
+        Path tower = visionDir != null ? visionDir : visionDir(modelDir);
+        ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(tower, manager);
+        LlamaDecoder llm = LlamaDecoder.fromPretrained(modelDir, manager);
+        try (HfCheckpoint ckpt = HfCheckpoint.open(modelDir)) {
+            JsonObject c = ckpt.config();
+            Path cfg = modelDir.resolve("config.json");
+            int dv = vision.config().hiddenSize();
+            if (c.has("mm_hidden_size") && c.get("mm_hidden_size").getAsInt() != dv) {
+                throw new InvalidInputException(cfg, "mm_hidden_size " + c.get("mm_hidden_size").getAsInt()
+                        + " does not match the vision tower's hidden_size " + dv + " (" + tower + ")");
+            }
+            MlpProjector.Type type;
+            try {
+                type = MlpProjector.parseType(c.has("mm_projector_type") ? c.get("mm_projector_type").getAsString()
+                        : "mlp2x_gelu");
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(cfg, e.getMessage());
+            }
+            MlpProjector projector = new MlpProjector(type, dv, llm.config().hiddenSize());
+            projector.initialize(manager, 0);
+            String prefix = ckpt.has("model.mm_projector.0.weight") || ckpt.has("model.mm_projector.weight")
+                    ? "model." : "";
+            ckpt.loadInto(projector, prefix, Map.of());
+            JsonObject toolkit = c.has(TOOLKIT_FIELD) && c.get(TOOLKIT_FIELD).isJsonObject()
+                    ? c.getAsJsonObject(TOOLKIT_FIELD) : null;
+            DualPerspectiveEnhancement dem;
+            boolean referenceLowRes;
+            if (toolkit == null) {
+                dem = DemPresets.reference(dv, 3, 3, 8);
+                referenceLowRes = true;
+            } else {
+                JsonElement d = toolkit.get("dem");
+                dem = d == null || d.isJsonNull() ? null : demFromJson(d.getAsJsonObject(), cfg);
+                referenceLowRes = toolkit.has("reference_low_res") && toolkit.get("reference_low_res").getAsBoolean();
+                if (dem != null && dem.config().channels() != dv) {
+                    throw new InvalidInputException(cfg, TOOLKIT_FIELD + ".dem.channels " + dem.config().channels()
+                            + " differs from the vision tower's hidden_size " + dv);
+                }
+            }
+            if (dem != null) {
+                dem.initialize(manager, 0);
+                Map<String, HostTensor> adapter = new LinkedHashMap<>();
+                for (String name : ckpt.names()) {
+                    if (name.startsWith(DemWeights.PREFIX) || name.startsWith("model." + DemWeights.PREFIX)) {
+                        adapter.put(name, ckpt.tensor(name, ckpt.shape(name)));
+                    }
+                }
+                DemWeights.load(dem, adapter, modelDir);
+            }
+            int layer = c.has("mm_vision_select_layer") ? c.get("mm_vision_select_layer").getAsInt() : -2;
+            String feature = c.has("mm_vision_select_feature") ? c.get("mm_vision_select_feature").getAsString()
+                    : "patch";
+            InfLlavaModel.Builder b = InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm)
+                    .setProjector(projector).optDem(dem).optSelectLayer(layer)
+                    .optSelectFeature(feature.equals("cls_patch") ? ClipVisionEncoder.SelectFeature.CLS_PATCH
+                            : ClipVisionEncoder.SelectFeature.PATCH)
+                    .optReferenceLowRes(referenceLowRes);
+            if (toolkit == null) {
+                b.optCropStrategy(DualPerspectiveCropper.builder().setSubImageSize(vision.config().imageSize())
+                        .optGrid(3, 3).optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build());
+            }
+            return b.build();
+        }
+    }
+
+    /**
+     * The tower directory {@code config.json}'s {@code mm_vision_tower} names: an existing directory as written, or
+     * relative to {@code modelDir}. Hub names are not downloaded: the error says to pass the directory.
+     */
+    public static Path visionDir(Path modelDir) {
+        JsonObject c = readConfig(modelDir);
+        Path cfg = modelDir.resolve("config.json");
+        if (!c.has("mm_vision_tower")) {
+            throw new InvalidInputException(cfg, "no mm_vision_tower: pass the vision tower directory");
+        }
+        String t = c.get("mm_vision_tower").getAsString();
+        for (Path p : new Path[] {modelDir.resolve(t), Path.of(t)}) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new InvalidInputException(cfg, "mm_vision_tower '" + t + "' is not a local directory: pass the vision "
+                + "tower directory (downloads are not made)");
+    }
+
+    /** The chat template a toolkit-saved directory records, if any. */
+    public static Optional<String> template(Path modelDir) {
+        JsonObject c = readConfig(modelDir);
+        if (c.has(TOOLKIT_FIELD) && c.get(TOOLKIT_FIELD).isJsonObject()) {
+            JsonElement t = c.getAsJsonObject(TOOLKIT_FIELD).get("template");
+            if (t != null && !t.isJsonNull()) {
+                return Optional.of(t.getAsString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code modelDir/config.json}; a missing or unreadable file is an error naming it. */
+    public static JsonObject readConfig(Path modelDir) {
+        Path cfg = modelDir.resolve("config.json");
+        if (!Files.isRegularFile(cfg)) {
+            throw new InvalidInputException(cfg, "missing (an INF-LLaVA model directory is expected)");
+        }
+        try {
+            return JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(cfg, "not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private static HostTensor host(NDArray a) {
+        return new HostTensor(a.getShape().getShape(), a.toFloatArray());
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, String name) {
+        try {
+            return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            StringBuilder known = new StringBuilder();
+            for (E c : type.getEnumConstants()) {
+                known.append(known.length() == 0 ? "" : ", ").append(lower(c));
+            }
+            throw new IllegalArgumentException("unknown " + type.getSimpleName() + " '" + name + "' (known: " + known
+                    + ")");
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
