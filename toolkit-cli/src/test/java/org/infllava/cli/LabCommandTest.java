@@ -50,6 +50,16 @@ class LabCommandTest {
         assertTrue(Files.size(lab.resolve("accuracy.png")) > 1000);
         assertTrue(Files.readString(lab.resolve("report.md")).contains("| inf-llava-paper |"));
         assertTrue(run.out().contains("ETA"), "a progress bar");
+
+        // The trained model is saved as a model directory; `infllava eval` on the same test split, in batches of 4,
+        // must give exactly the lab's accuracy (the lab answers one question at a time).
+        Path model = lab.resolve("inf-llava-paper").resolve("model");
+        CliRun eval = CliRun.of("eval", "--model", model.toString(), "--benchmark", "hires", "--data",
+                lab.resolve("data").toString(), "--batch", "4", "--out", dir.resolve("eval").toString());
+        assertEquals(0, eval.code(), eval.out() + eval.err());
+        String summary = Files.readString(dir.resolve("eval").resolve("summary.csv"));
+        assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "hires,inf-llava-paper,task,glyph,40,%.6f",
+                acc)), summary + "\nlab: " + String.join(",", inf));
     }
 
     @Test

@@ -7,16 +7,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
 import org.infllava.dem.DemConfig;
@@ -93,7 +90,7 @@ public final class ModelDirectory {
                 Path old = abs.resolveSibling(abs.getFileName() + ".old-" + System.nanoTime());
                 Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+                org.infllava.io.PathTrees.delete(old);
             } else {
                 Files.createDirectories(abs.getParent());
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
@@ -296,16 +293,6 @@ public final class ModelDirectory {
             }
             throw new IllegalArgumentException("unknown " + type.getSimpleName() + " '" + name + "' (known: " + known
                     + ")");
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

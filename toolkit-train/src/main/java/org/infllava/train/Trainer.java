@@ -350,9 +350,9 @@ public final class Trainer {
     private void writeProvenance() {
         JsonObject p = new JsonObject();
         p.addProperty("seed", settings.seed());
-        p.addProperty("git_commit", gitCommit());
+        p.addProperty("git_commit", Provenance.gitCommit());
         p.addProperty("data_file", data.file().toString());
-        p.addProperty("data_sha256", sha256(data.file()));
+        p.addProperty("data_sha256", Provenance.sha256(data.file()));
         p.addProperty("data", data.report().summary());
         p.addProperty("java", System.getProperty("java.version"));
         p.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
@@ -368,7 +368,7 @@ public final class Trainer {
         Path tmp = dir.resolve(String.format(".step-%06d.tmp", step));
         try {
             Files.createDirectories(dir);
-            deleteTree(tmp);
+            org.infllava.io.PathTrees.delete(tmp);
             Files.createDirectories(tmp);
             Map<String, HostTensor> weights = new LinkedHashMap<>();
             trainable.forEach((k, p) -> weights.put(k, new HostTensor(p.getShape().getShape(),
@@ -386,7 +386,7 @@ public final class Trainer {
             writeJson(tmp.resolve("state.json"), state);
             Files.copy(runDir.resolve("provenance.json"), tmp.resolve("provenance.json"),
                     StandardCopyOption.REPLACE_EXISTING);
-            deleteTree(target);
+            org.infllava.io.PathTrees.delete(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             List<Path> all;
             try (Stream<Path> s = Files.list(dir)) {
@@ -394,7 +394,7 @@ public final class Trainer {
                         .toList();
             }
             for (int i = settings.keepLast(); i < all.size(); i++) {
-                deleteTree(all.get(i));
+                org.infllava.io.PathTrees.delete(all.get(i));
             }
             return target;
         } catch (IOException e) {
@@ -449,36 +449,6 @@ public final class Trainer {
                     .create().toJson(json) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor() == 0 ? s : "unknown";
-        } catch (IOException | InterruptedException e) {
-            return "unknown";
-        }
-    }
-
-    private static String sha256(Path file) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
-            return "unknown";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

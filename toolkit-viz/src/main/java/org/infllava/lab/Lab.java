@@ -49,7 +49,8 @@ import org.infllava.train.Trainer;
  * another scene's image (equal accuracy would mean the model answers from the question alone).
  *
  * <p>Run directory: {@code data/} (images, splits, {@code tokenizer.json}), {@code stage0/vision/} (the tower as a
- * CLIPVisionModel directory), one folder per model (metrics, provenance, checkpoint), and what
+ * CLIPVisionModel directory), one folder per model (metrics, provenance, checkpoint, and {@code model/}: the trained
+ * model as a directory that {@link InfLlavaModel#fromPretrained} and {@code infllava eval} load), and what
  * {@link LabResults#writeTo} writes.
  */
 public final class Lab {
@@ -163,6 +164,7 @@ public final class Lab {
             t.setStepListener(s -> bar.advance(1, String.format("%s: step %d/%d, loss %.3f", model.name(), s.step(),
                     settings.steps(), s.loss())));
             t.run(settings.steps());
+            built.save(dir.resolve("model"), data.resolve("tokenizer.json"), ChatTemplate.PLAIN.name());
             List<Trainer.StepLog> h = t.history();
             double first = h.get(0).loss();
             double last = h.subList(Math.max(0, h.size() - Math.max(1, h.size() / 10)), h.size()).stream()

@@ -1,0 +1,347 @@
+package org.infllava.eval;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.ParameterStore;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.GenerationConfig;
+import org.infllava.infer.TextTokenizer;
+import org.infllava.io.InvalidInputException;
+import org.infllava.model.InfLlavaModel;
+import org.infllava.train.ProgressBar;
+
+/**
+ * Answers a benchmark's questions with a model, in left-padded batches with greedy decoding, and scores them.
+ *
+ * <p>The output folder holds {@code predictions.jsonl} (LLaVA answer rows {@code {question_id, prompt, text,
+ * model_id}}, appended after every batch), {@code run.json} (what the predictions depend on), and after scoring
+ * {@code summary.json}, {@code summary.csv} and {@code summary.md} ({@link EvalResult}). Running again into the same
+ * folder answers only the questions without a prediction; a folder whose {@code run.json} names another model,
+ * benchmark, template or answer length is refused rather than mixed. A truncated last line (an interrupted write) is
+ * dropped and answered again.
+ */
+public final class Evaluator {
+
+    private final InfLlavaModel model;
+    private final TextTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final String modelId;
+    private final int batchSize;
+    private final int maxNewTokens;
+    private final int limit;
+    private final long[] stopTokens;
+    private final JsonObject provenance;
+    private final PrintWriter out;
+
+    private Evaluator(Builder b) {
+        this.model = b.model;
+        this.tokenizer = b.tokenizer;
+        this.template = b.template;
+        this.modelId = b.modelId;
+        this.batchSize = b.batchSize;
+        this.maxNewTokens = b.maxNewTokens;
+        this.limit = b.limit;
+        List<Long> stops = new ArrayList<>();
+        tokenizer.tokenId(template.stopText()).ifPresent(stops::add);
+        for (long s : b.stopTokens) {
+            stops.add(s);
+        }
+        this.stopTokens = stops.stream().mapToLong(Long::longValue).distinct().toArray();
+        this.provenance = b.provenance.deepCopy();
+        this.out = b.out;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The questions a run asks: the first {@code limit} in file order, or all. */
+    public List<EvalQuestion> asked(BenchmarkData data) {
+        List<EvalQuestion> q = data.questions();
+        return limit > 0 && limit < q.size() ? q.subList(0, limit) : q;
+    }
+
+    /** Answers what is missing in {@code outDir}, scores every asked question, writes the summary. */
+    public EvalResult run(BenchmarkData data, Path outDir) {
+        long t0 = System.nanoTime();
+        int tokens = maxNewTokens > 0 ? maxNewTokens : data.maxNewTokens();
+        List<EvalQuestion> asked = asked(data);
+        if (asked.isEmpty()) {
+            throw new InvalidInputException(data.files().isEmpty() ? null : data.files().get(0),
+                    "no questions to answer");
+        }
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new InvalidInputException(outDir, "cannot create: " + e.getMessage(), e);
+        }
+        JsonObject run = runJson(data, tokens);
+        checkRun(outDir.resolve("run.json"), run);
+        Path predFile = outDir.resolve("predictions.jsonl");
+        Map<String, String> predictions = readPredictions(predFile);
+        int reused = (int) asked.stream().filter(q -> predictions.containsKey(q.id())).count();
+        List<EvalQuestion> todo = asked.stream().filter(q -> !predictions.containsKey(q.id())).toList();
+        checkImages(todo);
+        ProgressBar bar = ProgressBar.of(out, todo.size());
+        GenerationConfig gen = GenerationConfig.greedy(tokens, stopTokens);
+        try (BufferedWriter w = Files.newBufferedWriter(predFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            for (int i = 0; i < todo.size(); i += batchSize) {
+                List<EvalQuestion> batch = todo.subList(i, Math.min(todo.size(), i + batchSize));
+                List<String> answers = answer(batch, gen);
+                for (int j = 0; j < batch.size(); j++) {
+                    JsonObject row = new JsonObject();
+                    row.addProperty("question_id", batch.get(j).id());
+                    row.addProperty("prompt", batch.get(j).prompt());
+                    row.addProperty("text", answers.get(j));
+                    row.addProperty("model_id", modelId);
+                    w.write(row.toString());
+                    w.write('\n');
+                    predictions.put(batch.get(j).id(), answers.get(j));
+                }
+                w.flush();
+                bar.advance(batch.size(), String.format("%s: %d/%d answered", data.benchmark(), i + batch.size(),
+                        todo.size()));
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(predFile, "cannot write: " + e.getMessage(), e);
+        }
+        bar.finish(data.benchmark() + ": answered " + todo.size() + (reused > 0 ? ", " + reused + " reused" : ""));
+        ScoreReport score = data.scorer().score(asked.stream().map(EvalQuestion::id).toList(), predictions);
+        EvalResult r = new EvalResult(data.benchmark(), modelId, score, asked.size(), todo.size(), reused,
+                (System.nanoTime() - t0) / 1e9, outDir, run, data.reports());
+        r.writeTo(outDir);
+        return r;
+    }
+
+    private List<String> answer(List<EvalQuestion> batch, GenerationConfig gen) {
+        List<long[]> ids = new ArrayList<>();
+        List<List<BufferedImage>> images = new ArrayList<>();
+        for (EvalQuestion q : batch) {
+            String text = q.prompt().contains(ChatTemplate.IMAGE_PLACEHOLDER) ? q.prompt()
+                    : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + q.prompt();
+            ids.add(template.render(List.of(new ChatTemplate.Turn(ChatTemplate.Role.USER, text)), tokenizer, true)
+                    .ids());
+            BufferedImage img;
+            try {
+                img = q.image().get();
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("question " + q.id() + ": " + e.getMessage());
+            }
+            images.add(List.of(img));
+        }
+        List<String> answers = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager("PyTorch"); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (long[] row : model.generateBatch(new ParameterStore(m, false), m, ids, images, gen)) {
+                int n = row.length;
+                while (n > 0 && gen.isStop(row[n - 1])) {
+                    n--;
+                }
+                answers.add(tokenizer.decode(java.util.Arrays.copyOf(row, n), true).strip());
+            }
+        }
+        return answers;
+    }
+
+    private JsonObject runJson(BenchmarkData data, int tokens) {
+        JsonObject o = new JsonObject();
+        o.addProperty("benchmark", data.benchmark());
+        o.addProperty("model_id", modelId);
+        o.addProperty("template", template.name());
+        o.addProperty("max_new_tokens", tokens);
+        o.addProperty("decoding", "greedy");
+        provenance.entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        return o;
+    }
+
+    /** What must agree between runs into one folder: the model, benchmark, template and answer length. */
+    private static void checkRun(Path file, JsonObject run) {
+        if (Files.exists(file)) {
+            JsonObject old;
+            try {
+                old = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidInputException(file, "unreadable (" + e.getMessage() + "); delete the folder or "
+                        + "choose another --out");
+            }
+            for (String k : List.of("benchmark", "model_id", "template", "max_new_tokens", "model_config_sha256")) {
+                JsonElement a = old.get(k);
+                JsonElement b = run.get(k);
+                if (a != null && b != null && !a.equals(b)) {
+                    throw new InvalidInputException(file, "holds predictions for " + k + " " + a + ", this run has "
+                            + b + ": choose another --out (or delete the folder) rather than mix them");
+                }
+            }
+        }
+        try {
+            Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(run) + "\n");
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Predictions already in {@code file}: question id → text. A last line cut short by an interrupted write is dropped
+     * (the file is rewritten without it); a bad line before the last is an error naming it.
+     */
+    static Map<String, String> readPredictions(Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+                out.put(o.get("question_id").getAsString(), o.get("text").getAsString());
+                good.add(line);
+            } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
+                if (i < lines.size() - 1) {
+                    throw new InvalidInputException(file, "line " + (i + 1) + " is not a prediction row "
+                            + "{question_id, text}; fix or delete the file");
+                }
+                try {
+                    Files.write(file, good, StandardCharsets.UTF_8);
+                } catch (IOException ex) {
+                    throw new InvalidInputException(file, "cannot rewrite: " + ex.getMessage(), ex);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkImages(List<EvalQuestion> todo) {
+        List<String> missing = new ArrayList<>();
+        int count = 0;
+        for (EvalQuestion q : todo) {
+            if (q.imageFile() != null && !Files.isRegularFile(q.imageFile())) {
+                count++;
+                if (missing.size() < 3) {
+                    missing.add(q.imageFile() + " (question " + q.id() + ")");
+                }
+            }
+        }
+        if (count > 0) {
+            throw new InvalidInputException(count + " question(s) name images that do not exist, e.g. "
+                    + String.join(", ", missing) + " (pass the image folder with --images)");
+        }
+    }
+
+    /** Builder: a model and its tokenizer are required. */
+    public static final class Builder {
+        private InfLlavaModel model;
+        private TextTokenizer tokenizer;
+        private ChatTemplate template = ChatTemplate.LLAMA3;
+        private String modelId = "model";
+        private int batchSize = 8;
+        private int maxNewTokens;
+        private int limit;
+        private long[] stopTokens = new long[0];
+        private JsonObject provenance = new JsonObject();
+        private PrintWriter out = new PrintWriter(Writer.nullWriter());
+
+        private Builder() {}
+
+        /** The model. Required. */
+        public Builder setModel(InfLlavaModel model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The model's tokenizer. Required. */
+        public Builder setTokenizer(TextTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+            return this;
+        }
+
+        /** The chat template prompts are rendered with; default {@code llama3}. Its stop text ends answers. */
+        public Builder optTemplate(ChatTemplate template) {
+            this.template = template;
+            return this;
+        }
+
+        /** The name written into every prediction row and {@code run.json}; default {@code model}. */
+        public Builder optModelId(String modelId) {
+            this.modelId = modelId;
+            return this;
+        }
+
+        /** Questions per generation batch; default 8. */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Most tokens per answer; default 0: the benchmark's own ({@link BenchmarkData#maxNewTokens()}). */
+        public Builder optMaxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+            return this;
+        }
+
+        /** Ask only the first {@code limit} questions in file order; default 0: all. */
+        public Builder optLimit(int limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        /** Further tokens that end an answer (the model's EOS), besides the template's stop text. */
+        public Builder optStopTokens(long... stopTokens) {
+            this.stopTokens = stopTokens.clone();
+            return this;
+        }
+
+        /** Fields recorded in {@code run.json} and the summary (model directory, digests, ...); default none. */
+        public Builder optProvenance(JsonObject provenance) {
+            this.provenance = provenance;
+            return this;
+        }
+
+        /** Where the progress bar goes; default nowhere. */
+        public Builder optOutput(PrintWriter out) {
+            this.out = out;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public Evaluator build() {
+            if (model == null || tokenizer == null) {
+                throw new IllegalArgumentException("setModel and setTokenizer are required");
+            }
+            if (batchSize < 1 || maxNewTokens < 0 || limit < 0) {
+                throw new IllegalArgumentException("batchSize must be at least 1 and maxNewTokens, limit at least 0, "
+                        + "got batchSize=" + batchSize + " maxNewTokens=" + maxNewTokens + " limit=" + limit);
+            }
+            return new Evaluator(this);
+        }
+    }
+}
