@@ -84,7 +84,8 @@ public final class JavaKernel extends BaseKernel {
 
     /**
      * Runs a cell: magics and code in order; the value of the cell's last part, if it is an expression with a
-     * non-null value, is returned rendered.
+     * non-null value, is returned rendered, unless the cell ends with {@code ;} (as in IPython: {@code display(img);}
+     * shows the image, not the display id that {@code display} returns).
      *
      * @throws CellException for a compile error, an exception, an interrupt or a failed magic
      */
@@ -98,15 +99,17 @@ public final class JavaKernel extends BaseKernel {
             throw new CellException(CellException.Kind.MAGIC, e.getMessage(), List.of(e.getMessage()));
         }
         Object last = SnippetEvaluator.NO_VALUE;
+        boolean quiet = false;
         for (CellSource.Part part : parts) {
             if (part instanceof CellSource.Magic m) {
                 runMagic(m);
                 last = SnippetEvaluator.NO_VALUE;
             } else if (part instanceof CellSource.Code c) {
                 last = ev.eval(c.text(), c.line());
+                quiet = c.text().strip().endsWith(";");
             }
         }
-        if (last == SnippetEvaluator.NO_VALUE || last == null) {
+        if (last == SnippetEvaluator.NO_VALUE || last == null || quiet) {
             return null;
         }
         return last instanceof DisplayData d ? d : getRenderer().render(last);

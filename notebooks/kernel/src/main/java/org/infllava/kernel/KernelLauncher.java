@@ -36,6 +36,8 @@ public final class KernelLauncher {
                     + " file: " + e.getMessage(), e);
         }
         JupyterSocket.JUPYTER_LOGGER.setLevel(Level.WARNING);
+        // The base kernel logs every socket loop's start and stop at INFO to stderr (the Jupyter server's log).
+        java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
         JupyterConnection connection;
         try {
             connection = new JupyterConnection(props);

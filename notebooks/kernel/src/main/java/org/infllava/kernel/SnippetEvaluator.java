@@ -158,7 +158,9 @@ public final class SnippetEvaluator implements AutoCloseable {
             int at = (int) Math.max(0, Math.min(pos, snippet.source().length()));
             int line = lineAt(source, Math.min(source.length(), start + at), firstLine);
             String[] msg = d.getMessage(Locale.ROOT).split("\n");
-            String head = "line " + line + ": " + msg[0].strip();
+            String detail = java.util.Arrays.stream(msg).skip(1).map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("location:")).collect(Collectors.joining("; "));
+            String head = "line " + line + ": " + msg[0].strip() + (detail.isEmpty() ? "" : " (" + detail + ")");
             if (first == null) {
                 first = head;
             }
@@ -208,7 +210,7 @@ public final class SnippetEvaluator implements AutoCloseable {
 
     private static String describe(Throwable t) {
         String name = t instanceof EvalException e ? e.getExceptionClassName() : t.getClass().getName();
-        String msg = t.getMessage();
+        String msg = t.getMessage() == null ? null : t.getMessage().replaceAll("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.", "");
         return name + (msg == null || "null".equals(msg) ? "" : ": " + msg);
     }
 

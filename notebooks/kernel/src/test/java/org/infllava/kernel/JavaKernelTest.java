@@ -48,6 +48,8 @@ class JavaKernelTest {
         assertEquals("hello", text(kernel.eval("\"hel\" + \"lo\"")));
         assertNull(kernel.eval("String n = null;\nn"), "a null value shows nothing");
         assertNull(kernel.eval("System.out.println(\"side effect\");"));
+        assertNull(kernel.eval("x + 4;"), "a trailing ';' keeps the value quiet, as in IPython");
+        assertEquals("6", text(kernel.eval("x + 4")));
     }
 
     @Test
