@@ -124,6 +124,35 @@ class JavaKernelTest {
     }
 
     @Test
+    void mavenMagicLoadsAJarFromTheLocalRepository() throws Exception {
+        Path repo = dir.resolve("m2");
+        Path src = dir.resolve("msrc/greet/Greeter.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, "package greet; public class Greeter { public static int answer() { return 42; } }");
+        Path classes = dir.resolve("mclasses");
+        Files.createDirectories(classes);
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                src.toString()));
+        Path v = Files.createDirectories(repo.resolve("com/example/greeter/1.0"));
+        Files.writeString(v.resolve("greeter-1.0.pom"), "<project><modelVersion>4.0.0</modelVersion><groupId>com.example"
+                + "</groupId><artifactId>greeter</artifactId><version>1.0</version></project>");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(v.resolve("greeter-1.0.jar")))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("greet/Greeter.class"));
+            jar.write(Files.readAllBytes(classes.resolve("greet/Greeter.class")));
+            jar.closeEntry();
+        }
+        JavaKernel k = JavaKernel.builder().optWorkDir(dir).optLocalRepository(repo).build();
+        try {
+            assertEquals("42", text(k.eval("%maven com.example:greeter:1.0\ngreet.Greeter.answer()")));
+            CellException e = assertThrows(CellException.class, () -> k.eval("%maven com.example:absent:2.0"));
+            assertTrue(e.getMessage().startsWith("line 1: %maven: com.example:absent:2.0: not resolvable")
+                    && e.getMessage().contains("mvn install"), e.getMessage());
+        } finally {
+            k.onShutdown(false);
+        }
+    }
+
+    @Test
     void classpathAndJarsMagicsLoadClassesRelativeToTheWorkDir() throws Exception {
         Path src = dir.resolve("src/demo/Hello.java");
         Files.createDirectories(src.getParent());
