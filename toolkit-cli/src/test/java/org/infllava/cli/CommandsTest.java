@@ -39,7 +39,7 @@ class CommandsTest {
     @Test
     void everyCommandHasHelp() {
         for (String c : new String[] {"demo", "showcase", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",
-            "lab", "version", "bench"}) {
+            "lab", "version", "bench", "kernel"}) {
             CliRun run = CliRun.of(c, "--help");
             assertEquals(0, run.code(), c);
             assertTrue(run.out().contains("Usage: infllava " + c), c + ": " + run.out());
