@@ -123,6 +123,13 @@ class EvalCommandTest {
         JsonObject popular = s2.getAsJsonObject("categories").getAsJsonObject("category").getAsJsonObject("popular");
         assertEquals(2, popular.get("n").getAsInt());
         assertEquals(0.5, popular.get("accuracy").getAsDouble(), 1e-9);
+        // Nothing missing: nothing answered, the same score again.
+        CliRun third = CliRun.of("eval", "--model", modelDir.toString(), "--benchmark", "pope", "--data",
+                pope.toString(), "--batch", "4", "--out", out.toString());
+        assertEquals(0, third.code(), third.out() + third.err());
+        assertEquals(0, json(out.resolve("summary.json")).get("answered_now").getAsInt());
+        assertEquals(2.0 / 5, json(out.resolve("summary.json")).get("accuracy").getAsDouble(), 1e-9);
+        assertEquals(all, Files.readAllLines(out.resolve("predictions.jsonl")));
         // Every answer is what the batch-of-one path gives: rerunning the whole file with --batch 1 agrees row by row.
         Path out1 = dir.resolve("eval-b1");
         assertEquals(0, CliRun.of("eval", "--model", modelDir.toString(), "--benchmark", "pope", "--data",

@@ -101,7 +101,7 @@ public final class Evaluator {
         int reused = (int) asked.stream().filter(q -> predictions.containsKey(q.id())).count();
         List<EvalQuestion> todo = asked.stream().filter(q -> !predictions.containsKey(q.id())).toList();
         checkImages(todo);
-        ProgressBar bar = ProgressBar.of(out, todo.size());
+        ProgressBar bar = todo.isEmpty() ? null : ProgressBar.of(out, todo.size());
         GenerationConfig gen = GenerationConfig.greedy(tokens, stopTokens);
         try (BufferedWriter w = Files.newBufferedWriter(predFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
@@ -125,7 +125,9 @@ public final class Evaluator {
         } catch (IOException e) {
             throw new InvalidInputException(predFile, "cannot write: " + e.getMessage(), e);
         }
-        bar.finish(data.benchmark() + ": answered " + todo.size() + (reused > 0 ? ", " + reused + " reused" : ""));
+        if (bar != null) {
+            bar.finish(data.benchmark() + ": answered " + todo.size() + (reused > 0 ? ", " + reused + " reused" : ""));
+        }
         ScoreReport score = data.scorer().score(asked.stream().map(EvalQuestion::id).toList(), predictions);
         EvalResult r = new EvalResult(data.benchmark(), modelId, score, asked.size(), todo.size(), reused,
                 (System.nanoTime() - t0) / 1e9, outDir, run, data.reports());
