@@ -71,6 +71,12 @@ public final class AdamW {
      *     own gradients, which are then zeroed
      */
     public void step(double lr, Map<String, NDArray> grads) {
+        try (GradMode off = GradMode.disabled()) {
+            update(lr, grads);
+        }
+    }
+
+    private void update(double lr, Map<String, NDArray> grads) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);

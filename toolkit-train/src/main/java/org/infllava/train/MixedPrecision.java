@@ -98,9 +98,11 @@ public final class MixedPrecision extends ParameterStore {
 
     /** Copies the updated masters into the working copies. */
     public void refresh() {
-        for (Map.Entry<Parameter, NDArray> e : half.entrySet()) {
-            try (NDArray h = e.getKey().getArray().toType(DataType.FLOAT16, true)) {
-                e.getValue().set(new ai.djl.ndarray.index.NDIndex("..."), h);
+        try (GradMode off = GradMode.disabled()) {
+            for (Map.Entry<Parameter, NDArray> e : half.entrySet()) {
+                try (NDArray h = e.getKey().getArray().toType(DataType.FLOAT16, true)) {
+                    e.getValue().set(new ai.djl.ndarray.index.NDIndex("..."), h);
+                }
             }
         }
     }

@@ -154,6 +154,42 @@ class TrainerTest {
         }
     }
 
+    /**
+     * The same step on another thread whose autograd switch is on — every thread but the engine's starts so, and a
+     * notebook kernel runs each cell on its own thread. In-place updates of leaves that require a gradient are
+     * refused there unless the optimizer turns the switch off; afterwards the thread's switch is as it was.
+     */
+    @Test
+    void adamWStepsOnAThreadWithAutogradOn() throws Exception {
+        try (NDManager m = manager.newSubManager()) {
+            Parameter p = param(m, "p", 1);
+            float[] got = new float[1];
+            boolean[] after = new boolean[1];
+            Throwable[] failure = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(p.getArray().mul(0.5f).sum());
+                    }
+                    AdamW opt = new AdamW(Map.of("p", p), m, 0.9, 0.999, 1e-8, 0.01);
+                    opt.step(0.1);
+                    got[0] = p.getArray().toFloatArray()[0];
+                    after[0] = GradMode.enabled();
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            });
+            t.start();
+            t.join();
+            if (failure[0] != null) {
+                throw new AssertionError("AdamW on a thread with autograd on", failure[0]);
+            }
+            assertEquals(0.899f, got[0], 1e-6f);
+            assertTrue(after[0], "the thread's autograd switch is restored");
+        }
+    }
+
     /** Stage 1 trains DEM and projector; CLIP and the LLM stay bit-for-bit unchanged; the loss falls. */
     @Test
     void frozenComponentsStayUnchangedAndLossFalls() {
