@@ -114,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
             prov.addProperty("model_dir", model.toAbsolutePath().normalize().toString());
             prov.addProperty("model_config_sha256", Provenance.sha256(model.resolve("config.json")));
             prov.addProperty("data", data.toAbsolutePath().normalize().toString());
-            com.google.gson.JsonObject digests = new com.google.gson.JsonObject();
+            JsonObject digests = new JsonObject();
             bd.files().forEach(f -> digests.addProperty(f.toString(), Provenance.sha256(f)));
             prov.add("data_sha256", digests);
             prov.addProperty("git_commit", Provenance.gitCommit());

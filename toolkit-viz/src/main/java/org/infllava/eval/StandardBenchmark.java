@@ -106,8 +106,7 @@ public enum StandardBenchmark implements Benchmark {
         if (!Files.exists(data)) {
             throw new InvalidInputException(data, "no such file or folder (" + lower() + " needs " + dataHelp + ")");
         }
-        Path folder = folderOf(data);
-        Path imageRoot = images != null ? images : folder;
+        Path imageRoot = images != null ? images : folderOf(data);
         List<EvalQuestion> qs = new ArrayList<>();
         return switch (this) {
             case POPE -> {
@@ -117,7 +116,7 @@ public enum StandardBenchmark implements Benchmark {
                 yield data(qs, subset(p.items(), Pope.Item::id, Pope::evaluate), List.of(p.report()));
             }
             case SQA -> {
-                ScienceQaFile s = ScienceQaFile.read(file(data), images != null ? images : folder, options);
+                ScienceQaFile s = ScienceQaFile.read(file(data), imageRoot, options);
                 List<ScienceQaFile.Problem> test = s.problems().stream().filter(x -> x.split().equals("test"))
                         .toList();
                 test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), multipleChoicePrompt(x.hint().isBlank() ? ""
