@@ -9,13 +9,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.infllava.model.GradMode;
 import org.infllava.model.KvCache;
 import org.infllava.model.LlamaDecoder;
 
 /**
  * Autoregressive generation with a KV cache: one prefill of the prompt, then one position per step, so the cost per
  * new token does not grow with the prompt's length beyond attention over the cache. Batches are left-padded: every
- * row's last prompt token sits in the last column, position ids count real tokens only.
+ * row's last prompt token sits in the last column, position ids count real tokens only. Autograd is off while it
+ * decodes ({@link GradMode}), so no graph grows with the KV cache on threads where it is on.
  */
 public final class Generator {
 
@@ -48,6 +50,13 @@ public final class Generator {
      * @return the new tokens of each row, up to and including a stop token
      */
     public List<long[]> generate(ParameterStore ps, NDArray embeds, NDArray keyMask, GenerationConfig config,
+            TokenListener listener) {
+        try (GradMode off = GradMode.disabled()) {
+            return decode(ps, embeds, keyMask, config, listener);
+        }
+    }
+
+    private List<long[]> decode(ParameterStore ps, NDArray embeds, NDArray keyMask, GenerationConfig config,
             TokenListener listener) {
         NDManager m = embeds.getManager();
         int b = (int) embeds.getShape().get(0);

@@ -221,11 +221,19 @@ public final class InfLlavaModel {
     /**
      * Generates answers for a batch of rendered prompts with their images in one left-padded batch: each prompt is
      * embedded with its visual tokens, padded on the left with zero vectors to the longest, and decoded together with
-     * a key mask, so every row gets what {@link #generate} would give it alone (up to float rounding).
+     * a key mask, so every row gets what {@link #generate} would give it alone (up to float rounding). Autograd is off
+     * meanwhile ({@link GradMode}), whatever the calling thread's setting.
      *
      * @return each row's new tokens, up to and including a stop token
      */
     public List<long[]> generateBatch(ParameterStore ps, NDManager manager, List<long[]> ids,
+            List<List<BufferedImage>> images, GenerationConfig config) {
+        try (GradMode off = GradMode.disabled()) {
+            return batch(ps, manager, ids, images, config);
+        }
+    }
+
+    private List<long[]> batch(ParameterStore ps, NDManager manager, List<long[]> ids,
             List<List<BufferedImage>> images, GenerationConfig config) {
         if (ids.size() != images.size() || ids.isEmpty()) {
             throw new IllegalArgumentException("generateBatch needs one image list per prompt and at least one prompt, "
@@ -256,8 +264,10 @@ public final class InfLlavaModel {
     /** Generates an answer to a rendered prompt with its images. */
     public long[] generate(ParameterStore ps, NDManager manager, long[] ids, List<BufferedImage> images,
             GenerationConfig config, Generator.TokenListener listener) {
-        NDArray embeds = embed(ps, manager, ids, images, false);
-        return new Generator(llm).generate(ps, embeds, null, config, listener).get(0);
+        try (GradMode off = GradMode.disabled()) {
+            NDArray embeds = embed(ps, manager, ids, images, false);
+            return new Generator(llm).generate(ps, embeds, null, config, listener).get(0);
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.infllava.io.HostTensor;
+import org.infllava.model.GradMode;
 
 /**
  * AdamW with decoupled weight decay ({@code torch.optim.AdamW}): for each parameter {@code p} with gradient

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.infllava.model.GradMode;
 
 /**
  * fp16 mixed precision with fp32 master weights: the model's {@link Parameter}s keep their float32 arrays (the

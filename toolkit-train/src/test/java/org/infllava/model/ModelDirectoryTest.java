@@ -147,6 +147,38 @@ class ModelDirectoryTest {
     }
 
     /**
+     * On a thread whose autograd switch is on (a notebook cell's), generation gives the same tokens and leaves the
+     * switch as it found it: it decodes with autograd off, so no graph grows along the KV cache.
+     */
+    @Test
+    void generationOnAThreadWithAutogradOnMatchesAndRestoresIt() throws Exception {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            InfLlavaModel model = model(m, DemPresets.paper(32, 2, 2), false);
+            ParameterStore ps = new ParameterStore(m, false);
+            long[] prompt = {1, ChatTemplate.IMAGE_TOKEN, 5, 6};
+            GenerationConfig gen = GenerationConfig.greedy(5);
+            long[] here = model.generate(ps, m, prompt, List.of(image(3)), gen, null);
+            Object[] there = new Object[3];
+            Thread t = new Thread(() -> {
+                try {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                    there[0] = model.generate(ps, m, prompt, List.of(image(3)), gen, null);
+                    there[1] = GradMode.enabled();
+                } catch (Throwable e) {
+                    there[2] = e;
+                }
+            });
+            t.start();
+            t.join();
+            if (there[2] != null) {
+                throw new AssertionError("generation on a thread with autograd on", (Throwable) there[2]);
+            }
+            assertArrayEquals(here, (long[]) there[0]);
+            assertEquals(Boolean.TRUE, there[1]);
+        }
+    }
+
+    /**
      * A left-padded batch of prompts of different lengths (two with an image, one without) gives each row the tokens
      * it gets alone: padding, masks and position ids must not leak between rows.
      */

@@ -1,4 +1,4 @@
-package org.infllava.train;
+package org.infllava.model;
 
 import ai.djl.pytorch.jni.JniUtils;
 
