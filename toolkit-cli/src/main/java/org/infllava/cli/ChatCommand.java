@@ -2,7 +2,6 @@ package org.infllava.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.TextTokenizer;
 import org.infllava.io.ImageFiles;
-import org.infllava.io.InvalidInputException;
 import org.infllava.model.InfLlavaModel;
 import org.infllava.model.ModelDirectory;
 import picocli.CommandLine;
@@ -59,14 +57,8 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonObject config = ModelDirectory.readConfig(model);
         Path tower = vision != null ? vision : ModelDirectory.visionDir(model);
-        ChatTemplate tpl;
-        try {
-            tpl = ChatTemplate.get(template != null ? template : ModelDirectory.template(model).orElse("llama3"));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--template: " + e.getMessage());
-        }
+        ChatTemplate tpl = ModelDirectory.chatTemplate(model, template);
         var img = ImageFiles.read(image);
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
@@ -75,13 +67,8 @@ final class ChatCommand implements Callable<Integer> {
             String question = prompt.contains(ChatTemplate.IMAGE_PLACEHOLDER) ? prompt
                     : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + prompt;
             long[] ids = tpl.render(List.of(new ChatTemplate.Turn(ChatTemplate.Role.USER, question)), tok, true).ids();
-            List<Long> stops = new ArrayList<>();
-            tok.tokenId(tpl.stopText()).ifPresent(stops::add);
-            if (config.has("eos_token_id") && config.get("eos_token_id").isJsonPrimitive()) {
-                stops.add(config.get("eos_token_id").getAsLong());
-            }
             GenerationConfig gen = new GenerationConfig(maxNewTokens, temperature, 0, topP, seed,
-                    stops.stream().mapToLong(Long::longValue).toArray());
+                    ModelDirectory.stopTokens(model, tok, tpl));
             List<Long> sofar = new ArrayList<>();
             StringBuilder printed = new StringBuilder();
             mdl.generate(new ParameterStore(m, false), m, ids, List.of(img), gen, (row, token) -> {

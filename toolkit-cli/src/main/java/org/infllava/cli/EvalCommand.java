@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.infllava.eval.Benchmark;
 import org.infllava.eval.BenchmarkData;
@@ -87,13 +85,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new InvalidInputException("--batch must be at least 1 and --limit, --max-new-tokens at least 0, got "
                     + batch + ", " + limit + ", " + maxNewTokens);
         }
-        JsonObject config = ModelDirectory.readConfig(model);
-        ChatTemplate tpl;
-        try {
-            tpl = ChatTemplate.get(template != null ? template : ModelDirectory.template(model).orElse("llama3"));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--template: " + e.getMessage());
-        }
+        ChatTemplate tpl = ModelDirectory.chatTemplate(model, template);
         BenchmarkData bd = b.load(data, images, LoadOptions.builder().strict(strict).images(true).build());
         PrintWriter o = spec.commandLine().getOut();
         for (LoadReport lr : bd.reports()) {
@@ -105,11 +97,6 @@ final class EvalCommand implements Callable<Integer> {
         try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
             InfLlavaModel mdl = InfLlavaModel.fromPretrained(model, vision, m);
             tok.checkFits(mdl.llm().config().vocabSize(), model.resolve("config.json"));
-            List<Long> stops = new ArrayList<>();
-            tok.tokenId("</s>").ifPresent(stops::add);
-            if (config.has("eos_token_id") && config.get("eos_token_id").isJsonPrimitive()) {
-                stops.add(config.get("eos_token_id").getAsLong());
-            }
             JsonObject prov = new JsonObject();
             prov.addProperty("model_dir", model.toAbsolutePath().normalize().toString());
             prov.addProperty("model_config_sha256", Provenance.sha256(model.resolve("config.json")));
@@ -121,7 +108,7 @@ final class EvalCommand implements Callable<Integer> {
             prov.addProperty("toolkit_version", VersionCommand.toolkitVersion());
             EvalResult r = Evaluator.builder().setModel(mdl).setTokenizer(tok).optTemplate(tpl).optModelId(id)
                     .optBatchSize(batch).optMaxNewTokens(maxNewTokens).optLimit(limit)
-                    .optStopTokens(stops.stream().mapToLong(Long::longValue).toArray()).optProvenance(prov)
+                    .optStopTokens(ModelDirectory.stopTokens(model, tok, tpl)).optProvenance(prov)
                     .optOutput(spec.commandLine().getErr()).build().run(bd, dir);
             o.println(r.table().print());
             o.printf("eval %s: accuracy %.4f on %d question(s) (%d answered now, %d reused; %d unanswered, %d "

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,15 +17,11 @@ import org.infllava.crop.CropStrategy;
 import org.infllava.crop.DualCrops;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
-import org.infllava.dem.DemPresets;
-import org.infllava.dem.DemWeights;
 import org.infllava.dem.DualPerspectiveEnhancement;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.Generator;
-import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
-import org.infllava.model.io.HfCheckpoint;
 
 /**
  * INF-LLaVA assembled: crop strategy → vision encoder (one batched pass over every view) → recombination and DEM →

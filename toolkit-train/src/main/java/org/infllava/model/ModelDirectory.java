@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,8 @@ import org.infllava.dem.LowResCombine;
 import org.infllava.dem.Pooling;
 import org.infllava.dem.ReCropPairing;
 import org.infllava.dem.WindowCrossAttention;
+import org.infllava.infer.ChatTemplate;
+import org.infllava.infer.TextTokenizer;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.SafeTensors;
@@ -260,6 +264,34 @@ public final class ModelDirectory {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The chat template to prompt the model with: {@code override} when given, else the one the directory records,
+     * else {@code llama3}; an unknown name is an error naming it.
+     */
+    public static ChatTemplate chatTemplate(Path modelDir, String override) {
+        String name = override != null ? override : template(modelDir).orElse("llama3");
+        try {
+            return ChatTemplate.get(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--template: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Tokens that end an answer: the template's stop text, {@code config.json}'s {@code eos_token_id}, and
+     * {@code </s>} when the tokenizer has it (the toolkit's word-level tokenizers end answers with it).
+     */
+    public static long[] stopTokens(Path modelDir, TextTokenizer tokenizer, ChatTemplate template) {
+        List<Long> stops = new ArrayList<>();
+        tokenizer.tokenId(template.stopText()).ifPresent(stops::add);
+        JsonObject c = readConfig(modelDir);
+        if (c.has("eos_token_id") && c.get("eos_token_id").isJsonPrimitive()) {
+            stops.add(c.get("eos_token_id").getAsLong());
+        }
+        tokenizer.tokenId("</s>").ifPresent(stops::add);
+        return stops.stream().mapToLong(Long::longValue).distinct().toArray();
     }
 
     /** {@code modelDir/config.json}; a missing or unreadable file is an error naming it. */

@@ -21,20 +21,17 @@ public final class Display {
      */
     public static String display(Object o) {
         JavaKernel kernel = kernel();
-        DisplayData data = kernel.getRenderer().render(o);
-        String id = data.getDisplayId();
-        if (id == null) {
-            id = UUID.randomUUID().toString();
-            data.setDisplayId(id);
-        }
-        kernel.display(data);
-        return id;
+        return show(kernel, kernel.getRenderer().render(o));
     }
 
     /** Shows an object rendered as the given MIME types ({@code "text/html"}, {@code "image/png"}, ...). */
     public static String display(Object o, String... as) {
         JavaKernel kernel = kernel();
-        DisplayData data = kernel.getRenderer().renderAs(o, as);
+        return show(kernel, kernel.getRenderer().renderAs(o, as));
+    }
+
+    /** Sends {@code data} with a display id (a new one when it has none) and returns the id. */
+    private static String show(JavaKernel kernel, DisplayData data) {
         String id = data.getDisplayId();
         if (id == null) {
             id = UUID.randomUUID().toString();
