@@ -3,8 +3,10 @@ package org.infllava.crop;
 import java.awt.image.BufferedImage;
 
 /**
- * A way of turning one high-resolution image into the low-resolution views a pretrained encoder can take.
- * Implementations are registered in {@link CropStrategies}; INF-LLaVA's DCM is {@code "inf-dcm"}.
+ * A way of turning one high-resolution image into the ordered low-resolution views a pretrained encoder takes, each
+ * with a role and its box in the source image. Implementations are registered in {@link CropStrategies}; INF-LLaVA's
+ * DCM is {@code "inf-dcm"} ({@link DualPerspectiveCropper}, which also exposes its {@link CropPlan} and
+ * {@link DualCrops}).
  */
 public interface CropStrategy {
 
@@ -12,12 +14,12 @@ public interface CropStrategy {
     String name();
 
     /**
-     * The plan for a source of {@code width × height}.
+     * The views for a source of {@code width × height}, without reading pixels.
      *
      * @throws org.infllava.io.InvalidInputException when this strategy cannot crop an image of that size
      */
-    CropPlan plan(int width, int height);
+    ViewLayout layout(int width, int height);
 
-    /** Crops an RGB image (see {@link ClipPreprocessor#toRgb}) according to {@link #plan}. */
-    DualCrops crop(BufferedImage rgb);
+    /** Crops an RGB image (see {@link ClipPreprocessor#toRgb}) into the views of {@link #layout}, in that order. */
+    CropViews views(BufferedImage rgb);
 }

@@ -75,7 +75,6 @@ public final class DualPerspectiveCropper implements CropStrategy {
      *
      * @throws InvalidInputException when the policy cannot produce the grid from this size
      */
-    @Override
     public CropPlan plan(int width, int height) {
         if (width < 1 || height < 1) {
             throw new InvalidInputException("image size must be positive, got " + width + "x" + height);
@@ -125,7 +124,39 @@ public final class DualPerspectiveCropper implements CropStrategy {
                 lowResView);
     }
 
+    /**
+     * The views in encoder order: the local sub-images (row-major), the global sub-images (row-major), then the
+     * low-resolution view, as {@link DualCrops#views()}.
+     */
     @Override
+    public ViewLayout layout(int width, int height) {
+        return layoutOf(plan(width, height));
+    }
+
+    /** The {@link ViewLayout} of a plan (see {@link #layout}). */
+    public ViewLayout layoutOf(CropPlan plan) {
+        List<ViewSlot> slots = new ArrayList<>(plan.encoderPasses());
+        for (Perspective p : plan.perspectives()) {
+            for (SubImageRef r : plan.views()) {
+                if (r.perspective() == p) {
+                    slots.add(new ViewSlot(p == Perspective.LOCAL ? ViewRole.LOCAL : ViewRole.GLOBAL, r.row(),
+                            r.col(), null));
+                }
+            }
+        }
+        if (plan.lowResView()) {
+            slots.add(new ViewSlot(ViewRole.LOW_RES, 0, 0, PixelBox.whole(plan.sourceWidth(), plan.sourceHeight())));
+        }
+        return new ViewLayout(name, plan.sourceWidth(), plan.sourceHeight(), subWidth, subHeight, slots);
+    }
+
+    @Override
+    public CropViews views(BufferedImage rgb) {
+        DualCrops crops = crop(rgb);
+        return new CropViews(layoutOf(crops.plan()), crops.views());
+    }
+
+    /** Crops an RGB image (see {@link ClipPreprocessor#toRgb}) according to {@link #plan}. */
     public DualCrops crop(BufferedImage rgb) {
         CropPlan plan = plan(rgb.getWidth(), rgb.getHeight());
         BufferedImage canvas = canvas(ClipPreprocessor.toRgb(rgb), plan);

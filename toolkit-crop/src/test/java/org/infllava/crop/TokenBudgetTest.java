@@ -17,7 +17,7 @@ class TokenBudgetTest {
      */
     @Test
     void clipLargeAt1008() {
-        CropPlan plan = CropStrategies.get("inf-dcm").plan(1008, 1008);
+        CropPlan plan = ((DualPerspectiveCropper) CropStrategies.get("inf-dcm")).plan(1008, 1008);
         TokenBudget b = TokenBudget.of(plan, EncoderSpec.clipVitL14x336());
         assertEquals(19, b.encoderPasses());
         assertEquals(577, b.tokensPerPass());
@@ -34,7 +34,7 @@ class TokenBudgetTest {
 
     @Test
     void llavaBaselineIsOnePass() {
-        TokenBudget b = TokenBudget.of(CropStrategies.get("llava-1.5").plan(640, 480), EncoderSpec.clipVitL14x336());
+        TokenBudget b = TokenBudget.of(((DualPerspectiveCropper) CropStrategies.get("llava-1.5")).plan(640, 480), EncoderSpec.clipVitL14x336());
         assertEquals(1, b.encoderPasses());
         assertEquals(576, b.llmTokens());
         assertEquals(381_918_216_192.0, b.encoderFlops(), 1.0);

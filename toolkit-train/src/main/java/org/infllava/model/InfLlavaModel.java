@@ -133,7 +133,11 @@ public final class InfLlavaModel {
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualFeatures(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        DualCrops crops = cropStrategy.crop(ClipPreprocessor.toRgb(image));
+        if (!(cropStrategy instanceof DualPerspectiveCropper dcm)) {
+            throw new IllegalStateException("crop strategy " + cropStrategy.name()
+                    + " is not a DualPerspectiveCropper; this model takes DCM views only");
+        }
+        DualCrops crops = dcm.crop(ClipPreprocessor.toRgb(image));
         CropPlan plan = crops.plan();
         int size = vision.config().imageSize();
         if (plan.subWidth() != size || plan.subHeight() != size) {
