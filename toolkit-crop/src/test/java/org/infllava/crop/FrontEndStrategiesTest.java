@@ -264,4 +264,22 @@ class FrontEndStrategiesTest {
         ViewLayout auto = CropStrategies.get("inf-dcm-auto").layout(700, 450);
         assertEquals(new PixelBox(350, 0, 700, 450), auto.slots().get(1).box());
     }
+
+    /**
+     * The other resize policies. Centre crop: 700×450 on a 2×2 grid of 100 → the shortest side to 200, the longer
+     * ⌊200·700/450⌋ = 311, offset ⌊(311 − 200)/2⌋ = 55; local (0, 0) x [0, 100) → resized [55, 155) → source
+     * [⌊55·700/311⌋, ⌈155·700/311⌉) = [123, 349), y [0, ⌈100·450/200⌉) = [0, 225). Truncate: 700×450 with 200-px
+     * sub-images keeps a 3×2 grid of the top-left 600×400; local (1, 2) is [400, 600) × [200, 400).
+     */
+    @Test
+    void dcmLocalBoxesUnderCentreCropAndTruncate() {
+        DualPerspectiveCropper cc = DualPerspectiveCropper.builder().setSubImageSize(100).optGrid(2, 2)
+                .optResizePolicy(ResizePolicy.SQUARE_CENTER_CROP).build();
+        assertEquals(new PixelBox(123, 0, 349, 225), cc.layout(700, 450).slots().get(0).box());
+        DualPerspectiveCropper tr = DualPerspectiveCropper.builder().setSubImageSize(200).optMaxGrid(4)
+                .optResizePolicy(ResizePolicy.TRUNCATE).build();
+        ViewLayout l = tr.layout(700, 450);
+        assertEquals(3, l.gridCols(ViewRole.LOCAL));
+        assertEquals(new PixelBox(400, 200, 600, 400), l.slots().get(5).box());
+    }
 }
