@@ -115,6 +115,11 @@ class FrontEndStrategiesTest {
         assertArrayEquals(new int[] {170, 1008}, AnyResCropper.resizedSize(336, 2000, new int[] {336, 1008}));
         assertEquals(new PixelBox(6, 0, 18, 72), AnyResCropper.unpad(336, 2000, 24, 72));
         assertEquals(1512, FrontEndBudget.of(a, 336, 2000, CLIP).visualTokens());
+        // 10×1000 picks 336×1008 too; the 72×24 map: s = 72/1000, w' = int(0.72) = 0, padding 12, no column is
+        // kept and only the 72 newline tokens follow the base: 576 + 72·(0 + 1) = 648
+        assertEquals(new AnyResCropper.Unpadded(0, 12, 72, 0), AnyResCropper.unpadded(10, 1000, 24, 72));
+        assertEquals(648, FrontEndBudget.of(a, 10, 1000, CLIP).visualTokens());
+        assertThrows(IllegalArgumentException.class, () -> AnyResCropper.unpad(10, 1000, 24, 72));
         // 672×672 fills the 2×2 grid exactly: nothing is unpadded, 576 + 48·49 = 2928
         assertEquals(2928, FrontEndBudget.of(a, 672, 672, CLIP).visualTokens());
     }
