@@ -39,7 +39,7 @@ import org.infllava.io.InvalidInputException;
  *   <li>{@code ai2d}, {@code mmmu}: the generic multiple-choice JSONL of {@link MultipleChoiceFile}.
  *   <li>{@code okvqa}: a folder with the official {@code *questions*.json} and {@code *annotations*.json}; images
  *       {@code COCO_val2014_<12-digit id>.jpg} (or {@code <id>.jpg}/{@code .png}) in {@code --images}, else
- *       {@code <folder>/val2014}, else the folder; VQA soft accuracy (EvalAI rules).
+ *       {@code <folder>/val2014}, else the folder; VQA soft accuracy: vqaEval.py under Python 2 (official reading) or the EvalAI rules (lenient).
  *   <li>{@code hires}: a HiResSynth data folder (its {@code test.json}) or a split file; the lab's exact-match
  *       accuracy on the answer's first word, per task, prompts as written in the file.
  * </ul>
@@ -113,7 +113,8 @@ public enum StandardBenchmark implements Benchmark {
                 PopeFile p = PopeFile.read(file(data), options);
                 p.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), shortAnswerPrompt(q.text()),
                         imageRoot.resolve(q.image()))));
-                yield data(qs, subset(p.items(), Pope.Item::id, Pope::evaluate), List.of(p.report()));
+                yield data(qs, subset(p.items(), Pope.Item::id, (items, preds, rd) -> Pope.evaluate(items, preds)),
+                        List.of(p.report()));
             }
             case SQA -> {
                 ScienceQaFile s = ScienceQaFile.read(file(data), imageRoot, options);
@@ -121,8 +122,9 @@ public enum StandardBenchmark implements Benchmark {
                         .toList();
                 test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), multipleChoicePrompt(x.hint().isBlank() ? ""
                         : "Context: " + x.hint(), x.question(), x.choices()), x.image())));
-                yield data(qs, subset(s.items("test"), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(s.report()));
+                yield data(qs, subset(s.items("test"), MultipleChoice.Item::id, (items, preds, rd) ->
+                        rd == Reading.OFFICIAL ? MultipleChoice.evaluateScienceQa(items, preds)
+                                : MultipleChoice.evaluate(items, preds)), List.of(s.report()));
             }
             case MMBENCH -> {
                 MmBenchFile m = MmBenchFile.read(file(data), options);
@@ -136,22 +138,23 @@ public enum StandardBenchmark implements Benchmark {
                 m.rows().forEach(r -> keys.put(String.valueOf(r.index()), r.questionKey()));
                 boolean circular = m.rows().stream().anyMatch(r -> r.index() >= MmBenchFile.CIRCULAR_OFFSET);
                 yield data(qs, subset(m.items(), MultipleChoice.Item::id, circular
-                        ? (items, preds) -> MultipleChoice.evaluateCircular(items, i -> keys.get(i.id()), preds)
-                        : MultipleChoice::evaluate), List.of(m.report()));
+                        ? (items, preds, rd) -> MultipleChoice.evaluateCircular(items, i -> keys.get(i.id()), preds)
+                        : (items, preds, rd) -> MultipleChoice.evaluate(items, preds)), List.of(m.report()));
             }
             case SEED -> {
                 SeedBenchFile s = SeedBenchFile.read(file(data), imageRoot, options);
                 s.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), multipleChoicePrompt("", q.question(),
                         q.choices()), q.image())));
-                yield data(qs, subset(s.items(), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(s.report()));
+                yield data(qs, subset(s.items(), MultipleChoice.Item::id, (items, preds, rd) ->
+                        rd == Reading.OFFICIAL ? MultipleChoice.evaluateExactLetter(items, preds)
+                                : MultipleChoice.evaluate(items, preds)), List.of(s.report()));
             }
             case AI2D, MMMU -> {
                 MultipleChoiceFile f = MultipleChoiceFile.read(file(data), imageRoot, options);
                 f.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), multipleChoicePrompt(q.hint(),
                         q.question(), q.options()), q.image())));
-                yield data(qs, subset(f.items(), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(f.report()));
+                yield data(qs, subset(f.items(), MultipleChoice.Item::id, (items, preds, rd) ->
+                        MultipleChoice.evaluate(items, preds)), List.of(f.report()));
             }
             case OKVQA -> {
                 if (!Files.isDirectory(data)) {
@@ -166,10 +169,20 @@ public enum StandardBenchmark implements Benchmark {
                 if (v.questionsReport() != null) {
                     reports.add(v.questionsReport());
                 }
-                yield data(qs, subset(v.items(), VqaAccuracy.Item::id,
-                        (items, preds) -> VqaAccuracy.evaluate(items, preds, VqaAccuracy.Rules.EVALAI)), reports);
+                yield data(qs, subset(v.items(), VqaAccuracy.Item::id, (items, preds, rd) -> VqaAccuracy.evaluate(
+                        items, preds, rd == Reading.OFFICIAL ? VqaAccuracy.Rules.VQA_EVAL : VqaAccuracy.Rules.EVALAI,
+                        rd)), reports);
             }
             case HIRES -> hires(data, images);
+        };
+    }
+
+    /** MMBench, AI2D, MMMU (scored by servers or by no script LLaVA ships) and HiResSynth read leniently. */
+    @Override
+    public Reading reading(Reading requested) {
+        return switch (this) {
+            case POPE, SQA, SEED, OKVQA -> requested;
+            case MMBENCH, AI2D, MMMU, HIRES -> Reading.LENIENT;
         };
     }
 
@@ -194,10 +207,15 @@ public enum StandardBenchmark implements Benchmark {
         return Files.isDirectory(abs) ? abs : abs.getParent();
     }
 
+    /** Scores items under a reading. */
+    @FunctionalInterface
+    private interface ItemScorer<I> {
+        ScoreReport score(List<I> items, Map<String, String> predictions, Reading reading);
+    }
+
     /** A scorer over the items whose ids were asked; predictions for other ids are dropped first. */
-    private static <I> BenchmarkData.Scorer subset(List<I> items, Function<I, String> id,
-            java.util.function.BiFunction<List<I>, Map<String, String>, ScoreReport> score) {
-        return (asked, predictions) -> {
+    private static <I> BenchmarkData.Scorer subset(List<I> items, Function<I, String> id, ItemScorer<I> score) {
+        return (asked, predictions, reading) -> {
             Set<String> a = new HashSet<>(asked);
             Map<String, String> p = new LinkedHashMap<>();
             predictions.forEach((k, v) -> {
@@ -205,7 +223,7 @@ public enum StandardBenchmark implements Benchmark {
                     p.put(k, v);
                 }
             });
-            return score.apply(items.stream().filter(i -> a.contains(id.apply(i))).toList(), p);
+            return score.score(items.stream().filter(i -> a.contains(id.apply(i))).toList(), p, reading);
         };
     }
 
@@ -286,7 +304,7 @@ public enum StandardBenchmark implements Benchmark {
                         + "conversations): " + ex.getMessage());
             }
         }
-        BenchmarkData.Scorer scorer = (asked, predictions) -> {
+        BenchmarkData.Scorer scorer = (asked, predictions, reading) -> {
             List<Accuracy.Item> items = new ArrayList<>();
             List<String> unanswered = new ArrayList<>();
             for (String id : asked) {
