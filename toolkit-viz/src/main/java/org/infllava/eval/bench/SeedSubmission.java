@@ -65,7 +65,8 @@ public final class SeedSubmission {
 
     /**
      * Question id → answer as the script scores: each question takes the last row under its {@link #scoringKey};
-     * rows that answer no question are kept under their typed key, so they are reported as unknown.
+     * rows that answer no question are kept under their id as Python prints it ({@code 99999}, {@code '7'}), so
+     * they are reported as unknown and never taken for a question's answer.
      */
     public static Map<String, String> pair(List<MultipleChoice.Item> items, AnswerRows rows) {
         Map<String, String> byKey = rows.lastWins(true);
@@ -80,7 +81,9 @@ public final class SeedSubmission {
         }
         byKey.forEach((k, v) -> {
             if (!used.contains(k)) {
-                out.putIfAbsent(k, v);
+                // named as Python would print the key: 99999 for a number, '7' for a string (which can then never
+                // be mistaken for question 7)
+                out.putIfAbsent(k.startsWith("#") ? k.substring(1) : "'" + k + "'", v);
             }
         });
         return out;
