@@ -24,6 +24,7 @@ import org.infllava.eval.bench.PopeFile;
 import org.infllava.eval.bench.ScienceQaFile;
 import org.infllava.eval.bench.SeedBenchFile;
 import org.infllava.eval.bench.VqaFiles;
+import org.infllava.infer.ChatTemplate;
 import org.infllava.io.InvalidInputException;
 
 /**
@@ -96,9 +97,50 @@ public enum StandardBenchmark implements Benchmark {
         return sb.append('\n').append(LETTER_ANSWER).toString();
     }
 
-    /** A short-answer prompt: the question, then {@link #SHORT_ANSWER}. */
+    /**
+     * A short-answer prompt: the question, then {@link #SHORT_ANSWER} on its own line, as in LLaVA-1.5's question
+     * files ({@code llava_pope_test.jsonl}: "Is there a dog in the image?\nAnswer the question using a single word
+     * or phrase."). A question that already ends with the instruction (LLaVA's own file) is sent as it is.
+     */
     public static String shortAnswerPrompt(String question) {
-        return question.strip() + "\n" + SHORT_ANSWER;
+        String q = question.strip();
+        return q.endsWith("\n" + SHORT_ANSWER) ? q : q + "\n" + SHORT_ANSWER;
+    }
+
+    /**
+     * ScienceQA's prompt as LLaVA-1.5 builds it: {@code convert_sqa_to_llava.py} with the CQM-A format writes
+     * {@code "Context: {hint, or N/A}\nQuestion: {question}\nOptions: (A) {c0} (B) {c1} …"} (double spaces made
+     * single, stripped); {@code model_vqa_science.py} removes {@code <image>}, strips, and with
+     * {@code --single-pred-prompt} adds {@link #LETTER_ANSWER} on its own line. (The {@code <image>} line the script
+     * puts first is added when the question is asked.)
+     */
+    public static String scienceQaPrompt(String hint, String question, List<String> choices) {
+        String context = PyText.strip(hint == null ? "" : hint + " ");
+        StringBuilder options = new StringBuilder();
+        for (int i = 0; i < choices.size(); i++) {
+            options.append(i > 0 ? " " : "").append('(').append(MultipleChoice.letter(i)).append(") ")
+                    .append(choices.get(i));
+        }
+        String input = PyText.strip(("Context: " + (context.isEmpty() ? "N/A" : context) + "\nQuestion: " + question
+                + "\nOptions: " + options + "\n").replace("  ", " "));
+        return PyText.strip((input + "\n").replace(ChatTemplate.IMAGE_PLACEHOLDER, "")) + "\n" + LETTER_ANSWER;
+    }
+
+    /**
+     * MMBench's prompt as LLaVA-1.5's {@code model_vqa_mmbench.py} builds it: the hint (when there is one) and a
+     * newline, the question, one {@code "\nA. option"} per option, nothing stripped, then (with
+     * {@code --single-pred-prompt}) {@link #LETTER_ANSWER} on its own line.
+     */
+    public static String mmbenchPrompt(String hint, String question, List<String> options) {
+        StringBuilder sb = new StringBuilder();
+        if (hint != null) {
+            sb.append(hint).append('\n');
+        }
+        sb.append(question);
+        for (int i = 0; i < options.size(); i++) {
+            sb.append('\n').append(MultipleChoice.letter(i)).append(". ").append(options.get(i));
+        }
+        return sb.append('\n').append(LETTER_ANSWER).toString();
     }
 
     @Override
@@ -120,8 +162,8 @@ public enum StandardBenchmark implements Benchmark {
                 ScienceQaFile s = ScienceQaFile.read(file(data), imageRoot, options);
                 List<ScienceQaFile.Problem> test = s.problems().stream().filter(x -> x.split().equals("test"))
                         .toList();
-                test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), multipleChoicePrompt(x.hint().isBlank() ? ""
-                        : "Context: " + x.hint(), x.question(), x.choices()), x.image())));
+                test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), scienceQaPrompt(x.hint(), x.question(),
+                        x.choices()), x.image())));
                 yield data(qs, subset(s.items("test"), MultipleChoice.Item::id, (items, preds, rd) ->
                         rd == Reading.OFFICIAL ? MultipleChoice.evaluateScienceQa(items, preds)
                                 : MultipleChoice.evaluate(items, preds)), List.of(s.report()));
@@ -133,7 +175,7 @@ public enum StandardBenchmark implements Benchmark {
                             + "against");
                 }
                 m.rows().forEach(r -> qs.add(new EvalQuestion(String.valueOf(r.index()),
-                        multipleChoicePrompt(r.hint(), r.question(), r.options()), null, r::image)));
+                        mmbenchPrompt(r.hint(), r.question(), r.options()), null, r::image)));
                 Map<String, String> keys = new HashMap<>();
                 m.rows().forEach(r -> keys.put(String.valueOf(r.index()), r.questionKey()));
                 boolean circular = m.rows().stream().anyMatch(r -> r.index() >= MmBenchFile.CIRCULAR_OFFSET);
