@@ -39,11 +39,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a model's answers (a LLaVA answer file: JSONL rows {question_id, text}) on a benchmark.",
+            "--reading official (default) reads and counts answers as the benchmark's reference script does "
+                    + "(docs/evaluation.md names each); --reading lenient is the toolkit's forgiving reading.",
             "Data: okvqa, textvqa: --annotations A.json [--questions Q.json] (official VQA format; TextVQA's own "
                     + "file also works); pope: --data pope.jsonl; mmbench: --data mmbench.tsv [--circular] "
                     + "(question_id is the TSV index); sqa: --data problems.json [--split test]; "
                     + "seed: --data SEED-Bench.json.",
-            "Unanswered questions count as wrong; predictions for unknown questions are reported, not scored."})
+            "Predictions for unknown questions are reported, not scored; a file that answers no question is an error."})
 final class ScoreCommand implements Callable<Integer> {
 
     static final List<String> BENCHMARKS = List.of("okvqa", "textvqa", "pope", "mmbench", "sqa", "seed");
@@ -99,6 +101,8 @@ final class ScoreCommand implements Callable<Integer> {
 
     private String unansweredNote = "counted wrong";
     private String readingLabel = "official";
+    /** Whether the headline counts only answered questions (then {@code questions} excludes the unanswered). */
+    private boolean answeredOnly;
     private boolean submissionWritten;
 
     @Override
@@ -131,6 +135,7 @@ final class ScoreCommand implements Callable<Integer> {
                 settings.addProperty("pairing", pairing.name());
                 if (rd == Reading.OFFICIAL && b.equals("textvqa") && rules == VqaAccuracy.Rules.EVALAI) {
                     unansweredNote = "not counted, as eval_textvqa.py averages over the answer rows";
+                    answeredOnly = true;
                     yield VqaAccuracy.evaluateRows(items, pairing.rows());
                 }
                 yield VqaAccuracy.evaluate(items, rd == Reading.OFFICIAL ? pairing.lastWins()
@@ -179,6 +184,7 @@ final class ScoreCommand implements Callable<Integer> {
                 }
                 unansweredNote = "left out of accuracy, as eval_science_qa.py's IMG-Accuracy leaves them; "
                         + "counted wrong in accuracy_missing_wrong";
+                answeredOnly = true;
                 yield MultipleChoice.evaluateScienceQa(q.items(s), rows.lastWins(true));
             }
             case "seed" -> {
@@ -195,6 +201,18 @@ final class ScoreCommand implements Callable<Integer> {
             default -> throw new IllegalStateException(b);
         };
         readingLabel = settings.get("reading").getAsString();
+        boolean nothingAnswered = report != null && !report.unanswered().isEmpty() && (answeredOnly
+                ? report.questions() == 0 : report.unanswered().size() == report.questions() && !circular);
+        if (nothingAnswered) {
+            throw new InvalidInputException(predictions, "no answer names a question of the data ("
+                    + report.unknownPredictions().size() + " answers, ids such as "
+                    + String.join(", ", report.unknownPredictions().subList(0, Math.min(3,
+                            report.unknownPredictions().size())))
+                    + (b.equals("seed") && rd == Reading.OFFICIAL ? "; the official reading pairs a numeric SEED id "
+                            + "only with a numeric question_id, as convert_seed_for_submission.py does" : "")
+                    + (b.equals("sqa") && rd == Reading.OFFICIAL ? "; the official reading pairs problem ids only "
+                            + "with string question_ids, as eval_science_qa.py does" : "") + ")");
+        }
         print(b, report, reports);
         if (report == null) {
             return 0;

@@ -188,11 +188,10 @@ class ScoreCommandTest {
         Path seedPreds = write("seed.jsonl", "{\"question_id\": \"7\", \"text\": \"(D)\"}\n");
         CliRun s = CliRun.of("score", "--benchmark", "seed", "--predictions", seedPreds.toString(), "--data",
                 seed.toString(), "--out", out.toString());
-        assertEquals(0, s.code(), s.err());
-        // Official (convert_seed_for_submission.py): the text must equal "D", and the string id "7" never answers
-        // question 7, which the script looks up as int 7 → 0. Lenient: "(D)" reads D → 1.
-        assertEquals(0.0, json(out).get("accuracy").getAsDouble(), 1e-12);
-        assertEquals(1, json(out).get("unanswered").getAsInt());
+        // Official (convert_seed_for_submission.py): the string id "7" never answers question 7, which the script
+        // looks up as int 7; nothing is answered, which is an error rather than a 0.0. Lenient: "(D)" reads D → 1.
+        assertEquals(Main.EXIT_BAD_INPUT, s.code());
+        assertTrue(s.err().contains("pairs a numeric SEED id only with a numeric question_id"), s.err());
         CliRun sl = CliRun.of("score", "--benchmark", "seed", "--predictions", seedPreds.toString(), "--data",
                 seed.toString(), "--reading", "lenient", "--out", out.toString());
         assertEquals(0, sl.code(), sl.err());
@@ -203,8 +202,16 @@ class ScoreCommandTest {
         CliRun si = CliRun.of("score", "--benchmark", "seed", "--predictions", seedInt.toString(), "--data",
                 seed.toString(), "--submission", upload.toString(), "--out", out.toString());
         assertEquals(0, si.code(), si.err());
+        // the numeric id answers; official needs the exact letter: "D" → 1
         assertEquals(1.0, json(out).get("accuracy").getAsDouble(), 1e-12);
         assertEquals("{\"question_id\": \"7\", \"prediction\": \"D\"}\n", Files.readString(upload));
+        // Nothing answers anything: an error naming the file, not a 0.0
+        Path stranger = write("stranger.jsonl", "{\"question_id\": 8, \"text\": \"D\"}\n");
+        CliRun none = CliRun.of("score", "--benchmark", "seed", "--predictions", stranger.toString(), "--data",
+                seed.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, none.code());
+        assertTrue(none.err().contains(stranger + ": no answer names a question of the data (1 answers, ids such as "
+                + "8"), none.err());
     }
 
     @Test
@@ -255,8 +262,8 @@ class ScoreCommandTest {
                     "7", "7", "7", "7", "7", "seven"]}]}
                 """);
         Path preds = write("llava.jsonl", """
-                {"question_id": "abc", "prompt": "What Brand?\\nReference OCR token: NIKE\\nAnswer the question using a single word or phrase.", "text": "Nike"}
-                {"question_id": "abc", "prompt": "what number?\\nAnswer the question using a single word or phrase.", "text": "seven"}
+                {"question_id": "abc", "prompt": "What Brand?\\nReference OCR token: NIKE\\nAnswer.", "text": "Nike"}
+                {"question_id": "abc", "prompt": "what number?\\nAnswer.", "text": "seven"}
                 """);
         Path out = dir.resolve("S.json");
         CliRun run = CliRun.of("score", "--benchmark", "textvqa", "--predictions", preds.toString(),
