@@ -109,8 +109,11 @@ class EvalCommandTest {
                 "benchmark,model_id,reading,grouping,group,n,accuracy,precision,recall,f1,yes_ratio\n"
                 + "pope,tiny-paper,official,all,all,3,0.333333"), Files.readString(out.resolve("summary.csv")));
         // the answer rows record the user turn as LLaVA's model_vqa_loader does: "<image>\n" + the prompt
+        JsonObject row0 = JsonParser.parseString(rows.get(0)).getAsJsonObject();
         assertEquals("<image>\nIs there a w0 in the image?\nAnswer the question using a single word or phrase.",
-                JsonParser.parseString(rows.get(0)).getAsJsonObject().get("prompt").getAsString());
+                row0.get("prompt").getAsString());
+        // POPE ids are numbers in LLaVA's files, and stay numbers here
+        assertTrue(row0.get("question_id").getAsJsonPrimitive().isNumber(), rows.get(0));
 
         // An interrupted write left half a line: it is dropped and that question answered again with the rest.
         Files.writeString(out.resolve("predictions.jsonl"), "{\"question_id\": \"3\", \"te",

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.TextTokenizer;
@@ -121,7 +122,7 @@ public final class Evaluator {
                 List<String> answers = answer(batch, gen);
                 for (int j = 0; j < batch.size(); j++) {
                     JsonObject row = new JsonObject();
-                    row.addProperty("question_id", batch.get(j).id());
+                    addId(row, data.benchmark(), batch.get(j).id());
                     row.addProperty("prompt", withImage(batch.get(j).prompt()));
                     row.addProperty("text", answers.get(j));
                     row.addProperty("model_id", modelId);
@@ -145,6 +146,22 @@ public final class Evaluator {
                 (System.nanoTime() - t0) / 1e9, outDir, run, data.reports(), used);
         r.writeTo(outDir);
         return r;
+    }
+
+    /** Benchmarks whose own answer files carry numeric question ids (LLaVA's POPE, MMBench, SEED, VQA files). */
+    private static final Set<String> NUMERIC_IDS = Set.of("pope", "mmbench", "seed", "okvqa");
+
+    /**
+     * Writes {@code question_id} as LLaVA's answer files hold it: a JSON number for the benchmarks whose ids are
+     * numbers (so that LLaVA's scripts, which compare typed ids, pair them), else a string (ScienceQA's problem ids
+     * are strings).
+     */
+    private static void addId(JsonObject row, String benchmark, String id) {
+        if (NUMERIC_IDS.contains(benchmark) && id.matches("-?(0|[1-9][0-9]{0,17})")) {
+            row.addProperty("question_id", Long.parseLong(id));
+        } else {
+            row.addProperty("question_id", id);
+        }
     }
 
     /**
