@@ -111,8 +111,10 @@ final class ScoreCommand implements Callable<Integer> {
         checkOptions(b);
         Reading rd = reading == null ? Reading.OFFICIAL : Reading.parse(reading);
         LoadOptions opts = LoadOptions.builder().strict(strict).images(false).build();
-        AnswerFile answers = AnswerFile.read(predictions, opts);
-        AnswerRows rows = AnswerRows.read(predictions, LoadOptions.builder().strict(false).images(false).build());
+        // --strict applies to the reading in use: the official one takes repeated ids (the last row wins)
+        LoadOptions lax = LoadOptions.builder().strict(false).images(false).build();
+        AnswerFile answers = AnswerFile.read(predictions, rd == Reading.LENIENT ? opts : lax);
+        AnswerRows rows = AnswerRows.read(predictions, rd == Reading.OFFICIAL ? opts : lax);
         List<LoadReport> reports = new ArrayList<>();
         reports.add(rd == Reading.OFFICIAL ? rows.report() : answers.report());
         JsonObject settings = new JsonObject();
