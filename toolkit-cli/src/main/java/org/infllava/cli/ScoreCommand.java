@@ -206,6 +206,13 @@ final class ScoreCommand implements Callable<Integer> {
         boolean nothingAnswered = report != null && !report.unanswered().isEmpty() && (answeredOnly
                 ? report.questions() == 0 : report.unanswered().size() == report.questions() && !circular);
         if (nothingAnswered) {
+            if (submissionWritten) {
+                try {
+                    java.nio.file.Files.deleteIfExists(submission);
+                } catch (java.io.IOException e) {
+                    // the error below is what matters; the file is named in the help
+                }
+            }
             throw new InvalidInputException(predictions, "no answer names a question of the data ("
                     + report.unknownPredictions().size() + " answers, ids such as "
                     + String.join(", ", report.unknownPredictions().subList(0, Math.min(3,
