@@ -162,6 +162,13 @@ class ScoreCommandTest {
         assertEquals(0, lenient.code(), lenient.err());
         assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
         assertEquals("lenient", json(out).get("reading").getAsString());
+        // OK-VQA's official scorer is vqaEval.py: humans disagree on Q1, so "Two." is normalised to "2" → 0.75;
+        // Q2 unanswered counts 0 → 0.375, with vqa_rules vqaeval
+        CliRun ok = CliRun.of("score", "--benchmark", "okvqa", "--predictions", vqaPreds.toString(),
+                "--annotations", ann.toString(), "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals("vqaeval", json(out).get("vqa_rules").getAsString());
+        assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
 
         Path problems = write("problems.json", """
                 {"1": {"question": "Q?", "choices": ["x", "y"], "answer": 1, "image": "image.png", "split": "test",
@@ -281,6 +288,32 @@ class ScoreCommandTest {
         assertEquals(Main.EXIT_BAD_INPUT, bad.code());
         assertTrue(bad.err().strip().startsWith("infllava score: " + none + ": no answer pairs with a question of "
                 + ann), bad.err());
+    }
+
+    @Test
+    void mmbenchTestSplitWritesTheSubmissionAndScoresNothing() throws IOException {
+        Path tsv = write("mmbench_test.tsv", "index\tquestion\thint\tA\tB\tC\tD\tcategory\n"
+                + "3\tWhich?\tnan\tcat\tdog\tnan\tnan\tanimals\n"
+                + "4\tWhich?\tnan\tred\tblue\tnan\tnan\tcolours\n");
+        Path preds = write("answers.jsonl", "{\"question_id\": 3, \"text\": \"B\"}\n");
+        Path xlsx = dir.resolve("test.xlsx");
+        CliRun run = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString(), "--submission", xlsx.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("wrote " + xlsx + " (the leaderboard's submission file)"), run.out());
+        assertFalse(run.out().contains("accuracy"), run.out());
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(xlsx.toFile())) {
+            String sheet = new String(z.getInputStream(z.getEntry("xl/worksheets/sheet1.xml")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            // index, question, A, B, C, D (all empty: numeric NaN), prediction: question 3 answered B, 4 not
+            assertTrue(sheet.contains("<c r=\"A2\"><v>3</v></c>"), sheet);
+            assertTrue(sheet.contains("<c r=\"G2\" t=\"inlineStr\"><is><t xml:space=\"preserve\">B</t>"), sheet);
+            assertFalse(sheet.contains("r=\"G3\""), sheet);
+        }
+        CliRun noSub = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, noSub.code());
+        assertTrue(noSub.err().contains("--submission out.xlsx"), noSub.err());
     }
 
     @Test
