@@ -9,6 +9,7 @@ import org.infllava.eval.Benchmark;
 import org.infllava.eval.BenchmarkData;
 import org.infllava.eval.EvalResult;
 import org.infllava.eval.Evaluator;
+import org.infllava.eval.Reading;
 import org.infllava.eval.bench.LoadOptions;
 import org.infllava.eval.bench.LoadReport;
 import org.infllava.infer.ChatTemplate;
@@ -70,6 +71,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Stop at the first malformed data row (exit 2 naming file and line).")
     boolean strict;
 
+    @Option(names = "--reading", defaultValue = "official", paramLabel = "READING", description = "official "
+            + "(default): score as the benchmark's reference script reads and counts answers; lenient: the toolkit's "
+            + "forgiving reading (docs/evaluation.md).")
+    String reading;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -84,6 +90,12 @@ final class EvalCommand implements Callable<Integer> {
         if (batch < 1 || limit < 0 || maxNewTokens < 0) {
             throw new InvalidInputException("--batch must be at least 1 and --limit, --max-new-tokens at least 0, got "
                     + batch + ", " + limit + ", " + maxNewTokens);
+        }
+        Reading rd;
+        try {
+            rd = Reading.parse(reading);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--" + e.getMessage());
         }
         ChatTemplate tpl = ModelDirectory.chatTemplate(model, template);
         BenchmarkData bd = b.load(data, images, LoadOptions.builder().strict(strict).images(true).build());
@@ -108,11 +120,12 @@ final class EvalCommand implements Callable<Integer> {
             prov.addProperty("toolkit_version", VersionCommand.toolkitVersion());
             EvalResult r = Evaluator.builder().setModel(mdl).setTokenizer(tok).optTemplate(tpl).optModelId(id)
                     .optBatchSize(batch).optMaxNewTokens(maxNewTokens).optLimit(limit)
-                    .optStopTokens(ModelDirectory.stopTokens(model, tok, tpl)).optProvenance(prov)
+                    .optStopTokens(ModelDirectory.stopTokens(model, tok, tpl)).optProvenance(prov).optReading(rd)
                     .optOutput(spec.commandLine().getErr()).build().run(bd, dir);
             o.println(r.table().print());
-            o.printf("eval %s: accuracy %.4f on %d question(s) (%d answered now, %d reused; %d unanswered, %d "
-                    + "unreadable) in %.1f s%n", bd.benchmark(), r.score().accuracy(), r.score().questions(),
+            o.printf("eval %s (%s reading): accuracy %.4f on %d question(s) (%d answered now, %d reused; %d "
+                    + "unanswered, %d unreadable) in %.1f s%n", bd.benchmark(), r.reading().label(),
+                    r.score().accuracy(), r.score().questions(),
                     r.answeredNow(), r.reused(), r.score().unanswered().size(), r.score().unparsed().size(),
                     r.seconds());
             o.println("wrote " + dir.resolve("predictions.jsonl") + ", " + dir.resolve("summary.md"));

@@ -12,9 +12,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.infllava.eval.MultipleChoice;
 import org.infllava.eval.Pope;
+import org.infllava.eval.Reading;
 import org.infllava.eval.ScoreReport;
 import org.infllava.eval.VqaAccuracy;
 import org.infllava.eval.bench.AnswerFile;
+import org.infllava.eval.bench.AnswerRows;
+import org.infllava.eval.bench.MmBenchSubmission;
+import org.infllava.eval.bench.SeedSubmission;
+import org.infllava.eval.bench.VqaPairing;
 import org.infllava.eval.bench.LoadOptions;
 import org.infllava.eval.bench.LoadReport;
 import org.infllava.eval.bench.MmBenchFile;
@@ -34,11 +39,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a model's answers (a LLaVA answer file: JSONL rows {question_id, text}) on a benchmark.",
+            "--reading official (default) reads and counts answers as the benchmark's reference script does "
+                    + "(docs/evaluation.md names each); --reading lenient is the toolkit's forgiving reading.",
             "Data: okvqa, textvqa: --annotations A.json [--questions Q.json] (official VQA format; TextVQA's own "
                     + "file also works); pope: --data pope.jsonl; mmbench: --data mmbench.tsv [--circular] "
                     + "(question_id is the TSV index); sqa: --data problems.json [--split test]; "
                     + "seed: --data SEED-Bench.json.",
-            "Unanswered questions count as wrong; predictions for unknown questions are reported, not scored."})
+            "Predictions for unknown questions are reported, not scored; a file that answers no question is an error."})
 final class ScoreCommand implements Callable<Integer> {
 
     static final List<String> BENCHMARKS = List.of("okvqa", "textvqa", "pope", "mmbench", "sqa", "seed");
@@ -73,6 +80,16 @@ final class ScoreCommand implements Callable<Integer> {
             + "evalai (the VQA/TextVQA servers, LLaVA's m4c_evaluator; default) or vqaeval (GT-Vision-Lab vqaEval.py).")
     String vqaRules;
 
+    @Option(names = "--reading", paramLabel = "READING", description = "official (default): as the benchmark's "
+            + "reference script reads and counts answers, quirks included (docs/evaluation.md names each script); "
+            + "lenient: the toolkit's forgiving reading, every unanswered question counted wrong.")
+    String reading;
+
+    @Option(names = "--submission", paramLabel = "FILE", description = "mmbench: write the leaderboard's .xlsx (as "
+            + "LLaVA's convert_mmbench_for_submission.py); seed: write the leaderboard's JSONL (as "
+            + "convert_seed_for_submission.py).")
+    Path submission;
+
     @Option(names = "--strict", description = "Stop at the first malformed row (exit 2 naming file and line).")
     boolean strict;
 
@@ -82,27 +99,49 @@ final class ScoreCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private String unansweredNote = "counted wrong";
+    private String readingLabel = "official";
+    /** Whether the headline counts only answered questions (then {@code questions} excludes the unanswered). */
+    private boolean answeredOnly;
+    private boolean submissionWritten;
+
     @Override
     public Integer call() {
         String b = benchmark.toLowerCase(Locale.ROOT);
         checkOptions(b);
+        Reading rd = reading == null ? Reading.OFFICIAL : Reading.parse(reading);
         LoadOptions opts = LoadOptions.builder().strict(strict).images(false).build();
-        AnswerFile answers = AnswerFile.read(predictions, opts);
+        // --strict applies to the reading in use: the official one takes repeated ids (the last row wins)
+        LoadOptions lax = LoadOptions.builder().strict(false).images(false).build();
+        AnswerFile answers = AnswerFile.read(predictions, rd == Reading.LENIENT ? opts : lax);
+        AnswerRows rows = AnswerRows.read(predictions, rd == Reading.OFFICIAL ? opts : lax);
         List<LoadReport> reports = new ArrayList<>();
-        reports.add(answers.report());
+        reports.add(rd == Reading.OFFICIAL ? rows.report() : answers.report());
         JsonObject settings = new JsonObject();
+        settings.addProperty("reading", rd.label());
+        unansweredNote = "counted wrong";
         ScoreReport report = switch (b) {
             case "okvqa", "textvqa" -> {
-                VqaAccuracy.Rules rules = vqaRules == null || vqaRules.equals("evalai") ? VqaAccuracy.Rules.EVALAI
-                        : VqaAccuracy.Rules.VQA_EVAL;
+                VqaAccuracy.Rules rules = vqaRules != null
+                        ? (vqaRules.equals("evalai") ? VqaAccuracy.Rules.EVALAI : VqaAccuracy.Rules.VQA_EVAL)
+                        : rd == Reading.OFFICIAL && b.equals("okvqa") ? VqaAccuracy.Rules.VQA_EVAL
+                        : VqaAccuracy.Rules.EVALAI;
                 settings.addProperty("vqa_rules", rules == VqaAccuracy.Rules.EVALAI ? "evalai" : "vqaeval");
                 VqaFiles v = VqaFiles.read(questions, annotations, opts);
                 reports.add(v.annotationsReport());
                 if (v.questionsReport() != null) {
                     reports.add(v.questionsReport());
                 }
-                yield VqaAccuracy.evaluate(nonEmpty(v.items(), questions != null ? questions : annotations),
-                        answers.answers(), rules);
+                List<VqaAccuracy.Item> items = nonEmpty(v.items(), questions != null ? questions : annotations);
+                VqaPairing pairing = VqaPairing.of(v.questions(), rows, annotations);
+                settings.addProperty("pairing", pairing.name());
+                if (rd == Reading.OFFICIAL && b.equals("textvqa") && rules == VqaAccuracy.Rules.EVALAI) {
+                    unansweredNote = "not counted, as eval_textvqa.py averages over the answer rows";
+                    answeredOnly = true;
+                    yield VqaAccuracy.evaluateRows(items, pairing.rows());
+                }
+                yield VqaAccuracy.evaluate(items, rd == Reading.OFFICIAL ? pairing.lastWins()
+                        : pairing.firstWins(), rules, rd);
             }
             case "pope" -> {
                 PopeFile p = PopeFile.read(data, opts);
@@ -112,10 +151,19 @@ final class ScoreCommand implements Callable<Integer> {
             case "mmbench" -> {
                 MmBenchFile m = MmBenchFile.read(data, opts);
                 reports.add(m.report());
-                if (!m.hasAnswers()) {
-                    throw new InvalidInputException(data, "no 'answer' column (the test split?): nothing to score "
-                            + "against");
+                if (submission != null) {
+                    MmBenchSubmission.write(data, rows, submission);
+                    submissionWritten = true;
                 }
+                if (!m.hasAnswers()) {
+                    if (submission != null) {
+                        yield null;
+                    }
+                    throw new InvalidInputException(data, "no 'answer' column (the test split?): nothing to score "
+                            + "against; write the leaderboard's file with --submission out.xlsx");
+                }
+                settings.addProperty("reading", Reading.LENIENT.label());
+                settings.addProperty("official_scoring", "MMBench server (submit the --submission file)");
                 settings.addProperty("circular", circular);
                 List<MultipleChoice.Item> items = nonEmpty(m.items(), data);
                 if (!circular) {
@@ -133,16 +181,51 @@ final class ScoreCommand implements Callable<Integer> {
                 if (q.items(s).isEmpty()) {
                     throw new InvalidInputException(data, "no image questions in split '" + s + "'");
                 }
-                yield MultipleChoice.evaluate(q.items(s), answers.answers());
+                if (rd == Reading.LENIENT) {
+                    yield MultipleChoice.evaluate(q.items(s), answers.answers());
+                }
+                unansweredNote = "left out of accuracy, as eval_science_qa.py's IMG-Accuracy leaves them; "
+                        + "counted wrong in accuracy_missing_wrong";
+                answeredOnly = true;
+                yield MultipleChoice.evaluateScienceQa(q.items(s), rows.lastWins(true));
             }
             case "seed" -> {
                 SeedBenchFile s = SeedBenchFile.read(data, parent(data), opts);
                 reports.add(s.report());
-                yield MultipleChoice.evaluate(nonEmpty(s.items(), data), answers.answers());
+                List<MultipleChoice.Item> items = nonEmpty(s.items(), data);
+                if (submission != null) {
+                    SeedSubmission.write(s, rows, submission);
+                    submissionWritten = true;
+                }
+                yield rd == Reading.LENIENT ? MultipleChoice.evaluate(items, answers.answers())
+                        : MultipleChoice.evaluateExactLetter(items, SeedSubmission.pair(items, rows));
             }
             default -> throw new IllegalStateException(b);
         };
+        readingLabel = settings.get("reading").getAsString();
+        boolean nothingAnswered = report != null && !report.unanswered().isEmpty() && (answeredOnly
+                ? report.questions() == 0 : report.unanswered().size() == report.questions() && !circular);
+        if (nothingAnswered) {
+            if (submissionWritten) {
+                try {
+                    java.nio.file.Files.deleteIfExists(submission);
+                } catch (java.io.IOException e) {
+                    // the error below is what matters; the file is named in the help
+                }
+            }
+            throw new InvalidInputException(predictions, "no answer names a question of the data ("
+                    + report.unknownPredictions().size() + " answers, ids such as "
+                    + String.join(", ", report.unknownPredictions().subList(0, Math.min(3,
+                            report.unknownPredictions().size())))
+                    + (b.equals("seed") && rd == Reading.OFFICIAL ? "; the official reading pairs a numeric SEED id "
+                            + "only with a numeric question_id, as convert_seed_for_submission.py does" : "")
+                    + (b.equals("sqa") && rd == Reading.OFFICIAL ? "; the official reading pairs problem ids only "
+                            + "with string question_ids, as eval_science_qa.py does" : "") + ")");
+        }
         print(b, report, reports);
+        if (report == null) {
+            return 0;
+        }
         if (out != null) {
             Outputs.writeJson(out, json(b, settings, report, reports));
             spec.commandLine().getOut().println("wrote " + out);
@@ -169,6 +252,14 @@ final class ScoreCommand implements Callable<Integer> {
         notFor(!vqa, vqaRules, "--vqa-rules", b);
         notFor(!b.equals("mmbench"), circular ? Boolean.TRUE : null, "--circular", b);
         notFor(!b.equals("sqa"), split, "--split", b);
+        notFor(!b.equals("mmbench") && !b.equals("seed"), submission, "--submission", b);
+        if (reading != null) {
+            try {
+                Reading.parse(reading);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--" + e.getMessage());
+            }
+        }
         if (vqaRules != null && !vqaRules.equals("evalai") && !vqaRules.equals("vqaeval")) {
             throw new InvalidInputException("--vqa-rules must be evalai or vqaeval, got '" + vqaRules + "'");
         }
@@ -194,7 +285,15 @@ final class ScoreCommand implements Callable<Integer> {
 
     private void print(String b, ScoreReport r, List<LoadReport> reports) {
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("score %s: %d %s%n", b, r.questions(), circular ? "questions (CircularEval)" : "questions");
+        if (submissionWritten) {
+            o.println("wrote " + submission + " (the leaderboard's submission file)");
+        }
+        if (r == null) {
+            printReports(o, reports);
+            return;
+        }
+        o.printf("score %s (%s reading): %d %s%n", b, readingLabel, r.questions(),
+                circular ? "questions (CircularEval)" : "questions");
         TextTable head = new TextTable("metric", "value");
         head.row("accuracy", String.format(Locale.ROOT, "%.4f", r.accuracy()));
         r.metrics().forEach((k, v) -> head.row(k, String.format(Locale.ROOT, "%.4f", v)));
@@ -218,9 +317,13 @@ final class ScoreCommand implements Callable<Integer> {
             o.print(t);
         });
         o.println();
-        ids(o, "unanswered (counted wrong)", r.unanswered());
+        ids(o, "unanswered (" + unansweredNote + ")", r.unanswered());
         ids(o, "unknown predictions (not scored)", r.unknownPredictions());
         ids(o, "unreadable answers (counted wrong)", r.unparsed());
+        printReports(o, reports);
+    }
+
+    private static void printReports(PrintWriter o, List<LoadReport> reports) {
         for (LoadReport lr : reports) {
             if (lr.malformedCount() > 0 || !lr.skipped().isEmpty()) {
                 o.println(lr.file() + ": " + lr.summary());

@@ -102,10 +102,18 @@ class EvalCommandTest {
         assertEquals(1.0 / 3, s.get("precision").getAsDouble(), 1e-9);
         assertEquals("plain", s.get("template").getAsString());
         assertEquals("tiny-paper", s.get("model_id").getAsString());
-        assertTrue(first.out().contains("accuracy 0.3333 on 3 question(s) (3 answered now, 0 reused"), first.out());
+        assertEquals("official", s.get("reading").getAsString());
+        assertTrue(first.out().contains("eval pope (official reading): accuracy 0.3333 on 3 question(s) (3 answered "
+                + "now, 0 reused"), first.out());
         assertTrue(Files.readString(out.resolve("summary.csv")).startsWith(
-                "benchmark,model_id,grouping,group,n,accuracy,precision,recall,f1,yes_ratio\npope,tiny-paper,all,all,3,"
-                + "0.333333"), Files.readString(out.resolve("summary.csv")));
+                "benchmark,model_id,reading,grouping,group,n,accuracy,precision,recall,f1,yes_ratio\n"
+                + "pope,tiny-paper,official,all,all,3,0.333333"), Files.readString(out.resolve("summary.csv")));
+        // the answer rows record the user turn as LLaVA's model_vqa_loader does: "<image>\n" + the prompt
+        JsonObject row0 = JsonParser.parseString(rows.get(0)).getAsJsonObject();
+        assertEquals("<image>\nIs there a w0 in the image?\nAnswer the question using a single word or phrase.",
+                row0.get("prompt").getAsString());
+        // POPE ids are numbers in LLaVA's files, and stay numbers here
+        assertTrue(row0.get("question_id").getAsJsonPrimitive().isNumber(), rows.get(0));
 
         // An interrupted write left half a line: it is dropped and that question answered again with the rest.
         Files.writeString(out.resolve("predictions.jsonl"), "{\"question_id\": \"3\", \"te",

@@ -117,11 +117,23 @@ class ScoreCommandTest {
         assertTrue(s.get("circular").getAsBoolean());
         assertEquals(1.0, s.getAsJsonObject("categories").getAsJsonObject("category").getAsJsonObject("animals")
                 .get("accuracy").getAsDouble(), 1e-12);
+        Path xlsx = dir.resolve("upload/mmbench.xlsx");
         CliRun plain = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
-                tsv.toString(), "--out", out.toString());
+                tsv.toString(), "--submission", xlsx.toString(), "--out", out.toString());
         assertEquals(0, plain.code(), plain.err());
         assertEquals(0.75, json(out).get("accuracy").getAsDouble(), 1e-12);
         assertFalse(json(out).has("row_accuracy"));
+        // MMBench is scored by its server: the local number is the lenient reading, and says so
+        assertEquals("lenient", json(out).get("reading").getAsString());
+        assertTrue(plain.out().contains("wrote " + xlsx), plain.out());
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(xlsx.toFile())) {
+            String sheet = new String(z.getInputStream(z.getEntry("xl/worksheets/sheet1.xml")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            // columns index, question, A, B, C, D, prediction, answer (hint, category, l2-category dropped)
+            assertTrue(sheet.contains("<c r=\"G1\" t=\"inlineStr\" s=\"1\"><is><t xml:space=\"preserve\">prediction"),
+                    sheet);
+            assertTrue(sheet.contains("<c r=\"G3\" t=\"inlineStr\"><is><t xml:space=\"preserve\">A. dog</t>"), sheet);
+        }
     }
 
     @Test
@@ -138,9 +150,25 @@ class ScoreCommandTest {
                 "--annotations", ann.toString(), "--out", out.toString());
         assertEquals(0, vqa.code(), vqa.err());
         // Q1: "Two." → "2"; 3 of 4 answers match; leaving a "2" out leaves 2 → 2/3 (three times), leaving the "3" out
-        // leaves 3 → 1; (3·2/3 + 1) / 4 = 0.75. Q2 unanswered → 0. Mean 0.375.
-        assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
+        // leaves 3 → 1; (3·2/3 + 1) / 4 = 0.75. Official (eval_textvqa.py): the mean over the answer rows, 0.75;
+        // Q2 is unanswered and not counted.
+        assertEquals(0.75, json(out).get("accuracy").getAsDouble(), 1e-12);
         assertEquals("evalai", json(out).get("vqa_rules").getAsString());
+        assertEquals("official", json(out).get("reading").getAsString());
+        assertEquals("question_id", json(out).get("pairing").getAsString());
+        // Lenient: Q2 unanswered counts as 0 → mean 0.375.
+        CliRun lenient = CliRun.of("score", "--benchmark", "textvqa", "--predictions", vqaPreds.toString(),
+                "--annotations", ann.toString(), "--reading", "lenient", "--out", out.toString());
+        assertEquals(0, lenient.code(), lenient.err());
+        assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
+        assertEquals("lenient", json(out).get("reading").getAsString());
+        // OK-VQA's official scorer is vqaEval.py: humans disagree on Q1, so "Two." is normalised to "2" → 0.75;
+        // Q2 unanswered counts 0 → 0.375, with vqa_rules vqaeval
+        CliRun ok = CliRun.of("score", "--benchmark", "okvqa", "--predictions", vqaPreds.toString(),
+                "--annotations", ann.toString(), "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals("vqaeval", json(out).get("vqa_rules").getAsString());
+        assertEquals(0.375, json(out).get("accuracy").getAsDouble(), 1e-12);
 
         Path problems = write("problems.json", """
                 {"1": {"question": "Q?", "choices": ["x", "y"], "answer": 1, "image": "image.png", "split": "test",
@@ -167,9 +195,138 @@ class ScoreCommandTest {
         Path seedPreds = write("seed.jsonl", "{\"question_id\": \"7\", \"text\": \"(D)\"}\n");
         CliRun s = CliRun.of("score", "--benchmark", "seed", "--predictions", seedPreds.toString(), "--data",
                 seed.toString(), "--out", out.toString());
-        assertEquals(0, s.code(), s.err());
+        // Official (convert_seed_for_submission.py): the string id "7" never answers question 7, which the script
+        // looks up as int 7; nothing is answered, which is an error rather than a 0.0. Lenient: "(D)" reads D → 1.
+        assertEquals(Main.EXIT_BAD_INPUT, s.code());
+        assertTrue(s.err().contains("pairs a numeric SEED id only with a numeric question_id"), s.err());
+        CliRun sl = CliRun.of("score", "--benchmark", "seed", "--predictions", seedPreds.toString(), "--data",
+                seed.toString(), "--reading", "lenient", "--out", out.toString());
+        assertEquals(0, sl.code(), sl.err());
         assertEquals(1.0, json(out).getAsJsonObject("categories").getAsJsonObject("question_type")
                 .getAsJsonObject("Scene Understanding").get("accuracy").getAsDouble(), 1e-12);
+        Path seedInt = write("seed-int.jsonl", "{\"question_id\": 7, \"text\": \"D\"}\n");
+        Path upload = dir.resolve("upload/seed.jsonl");
+        CliRun si = CliRun.of("score", "--benchmark", "seed", "--predictions", seedInt.toString(), "--data",
+                seed.toString(), "--submission", upload.toString(), "--out", out.toString());
+        assertEquals(0, si.code(), si.err());
+        // the numeric id answers; official needs the exact letter: "D" → 1
+        assertEquals(1.0, json(out).get("accuracy").getAsDouble(), 1e-12);
+        assertEquals("{\"question_id\": \"7\", \"prediction\": \"D\"}\n", Files.readString(upload));
+        // Nothing answers anything: an error naming the file, not a 0.0
+        Path stranger = write("stranger.jsonl", "{\"question_id\": 8, \"text\": \"D\"}\n");
+        CliRun none = CliRun.of("score", "--benchmark", "seed", "--predictions", stranger.toString(), "--data",
+                seed.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, none.code());
+        assertTrue(none.err().contains(stranger + ": no answer names a question of the data (1 answers, ids such as "
+                + "8"), none.err());
+    }
+
+    @Test
+    void scienceQaOfficialReadsAsEvalScienceQa() throws IOException {
+        StringBuilder problems = new StringBuilder("{");
+        for (int i = 1; i <= 8; i++) {
+            problems.append(i > 1 ? "," : "").append(String.format("\"%d\": {\"question\": \"Q?\", \"choices\": "
+                    + "[\"cat\", \"dog\", \"cow\"], \"answer\": %d, \"image\": \"i.png\", \"split\": \"test\"}",
+                    i, i == 2 || i == 3 ? 2 : 1));
+        }
+        Path data = write("problems.json", problems.append("}").toString());
+        // The answer is B (index 1) except for problems 2 and 3 (C). Problem 8 is unanswered.
+        Path preds = write("sqa.jsonl", String.join("\n",
+                "{\"question_id\": \"1\", \"text\": \"[B]\"}",                                   // lenient only
+                "{\"question_id\": \"2\", \"text\": \"The answer is CA.\"}",                     // official: C
+                "{\"question_id\": \"3\", \"text\": \"The answer is A.\\nBecause the answer is C.\"}", // off.: A
+                "{\"question_id\": \"4\", \"text\": \"B. dog\"}",                                // both
+                "{\"question_id\": \"5\", \"text\": \"dog\"}",                                   // lenient only
+                "{\"question_id\": \"6\", \"text\": \"The answer is\\nB.\"}",                  // lenient only
+                "{\"question_id\": \"7\", \"text\": \"B\"}") + "\n");                             // both
+        Path out = dir.resolve("S.json");
+        CliRun off = CliRun.of("score", "--benchmark", "sqa", "--predictions", preds.toString(), "--data",
+                data.toString(), "--out", out.toString());
+        assertEquals(0, off.code(), off.err());
+        JsonObject s = json(out);
+        // official: right 2 (C), 4, 7 of the 7 answered; 8 left out of IMG-Accuracy, counted wrong in the other
+        assertEquals(7, s.get("questions").getAsInt());
+        assertEquals(3.0 / 7, s.get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(3.0 / 8, s.get("accuracy_missing_wrong").getAsDouble(), 1e-12);
+        assertEquals("official", s.get("reading").getAsString());
+        assertTrue(off.out().contains("score sqa (official reading): 7 questions"), off.out());
+        assertTrue(off.out().contains("unanswered (left out of accuracy"), off.out());
+        CliRun len = CliRun.of("score", "--benchmark", "sqa", "--predictions", preds.toString(), "--data",
+                data.toString(), "--reading", "lenient", "--out", out.toString());
+        assertEquals(0, len.code(), len.err());
+        // lenient: right 1, 4, 5, 6, 7; 2 reads nothing ("CA"), 3 reads two letters; 8 counted wrong → 5 / 8
+        assertEquals(8, json(out).get("questions").getAsInt());
+        assertEquals(5.0 / 8, json(out).get("accuracy").getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void textVqaPairsLlavasAnswerFileByImageAndQuestion() throws IOException {
+        Path ann = write("TextVQA.json", """
+                {"data": [
+                  {"question_id": 11, "image_id": "abc", "question": "What brand?", "answers": ["nike", "nike",
+                    "nike", "nike", "nike", "nike", "nike", "nike", "nike", "nike"]},
+                  {"question_id": 12, "image_id": "abc", "question": "What number?", "answers": ["7", "7", "7", "7",
+                    "7", "7", "7", "7", "7", "seven"]}]}
+                """);
+        Path preds = write("llava.jsonl", """
+                {"question_id": "abc", "prompt": "What Brand?\\nReference OCR token: NIKE\\nAnswer.", "text": "Nike"}
+                {"question_id": "abc", "prompt": "what number?\\nAnswer.", "text": "seven"}
+                """);
+        Path out = dir.resolve("S.json");
+        CliRun run = CliRun.of("score", "--benchmark", "textvqa", "--predictions", preds.toString(),
+                "--annotations", ann.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonObject s = json(out);
+        assertEquals("image_id+question", s.get("pairing").getAsString());
+        // nike: 1; "seven" → "7": nine 7s (after processing all ten are "7") → 1. Mean 1.
+        assertEquals(1.0, s.get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(0, s.get("unanswered").getAsInt());
+
+        Path none = write("none.jsonl", "{\"question_id\": \"zzz\", \"prompt\": \"Q?\\nA\", \"text\": \"x\"}\n");
+        CliRun bad = CliRun.of("score", "--benchmark", "textvqa", "--predictions", none.toString(),
+                "--annotations", ann.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        assertTrue(bad.err().strip().startsWith("infllava score: " + none + ": no answer pairs with a question of "
+                + ann), bad.err());
+    }
+
+    @Test
+    void mmbenchTestSplitWritesTheSubmissionAndScoresNothing() throws IOException {
+        Path tsv = write("mmbench_test.tsv", "index\tquestion\thint\tA\tB\tC\tD\tcategory\n"
+                + "3\tWhich?\tnan\tcat\tdog\tnan\tnan\tanimals\n"
+                + "4\tWhich?\tnan\tred\tblue\tnan\tnan\tcolours\n");
+        Path preds = write("answers.jsonl", "{\"question_id\": 3, \"text\": \"B\"}\n");
+        Path xlsx = dir.resolve("test.xlsx");
+        CliRun run = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString(), "--submission", xlsx.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("wrote " + xlsx + " (the leaderboard's submission file)"), run.out());
+        assertFalse(run.out().contains("accuracy"), run.out());
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(xlsx.toFile())) {
+            String sheet = new String(z.getInputStream(z.getEntry("xl/worksheets/sheet1.xml")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            // index, question, A, B, C, D (all empty: numeric NaN), prediction: question 3 answered B, 4 not
+            assertTrue(sheet.contains("<c r=\"A2\"><v>3</v></c>"), sheet);
+            assertTrue(sheet.contains("<c r=\"G2\" t=\"inlineStr\"><is><t xml:space=\"preserve\">B</t>"), sheet);
+            assertFalse(sheet.contains("r=\"G3\""), sheet);
+        }
+        CliRun noSub = CliRun.of("score", "--benchmark", "mmbench", "--predictions", preds.toString(), "--data",
+                tsv.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, noSub.code());
+        assertTrue(noSub.err().contains("--submission out.xlsx"), noSub.err());
+    }
+
+    @Test
+    void readingAndSubmissionOptionsAreChecked() throws IOException {
+        Path preds = write("answers.jsonl", "{\"question_id\": 1, \"text\": \"Yes\"}\n");
+        CliRun reading = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString(), "--data",
+                popeData().toString(), "--reading", "strict");
+        assertEquals(Main.EXIT_BAD_INPUT, reading.code());
+        assertTrue(reading.err().contains("reading must be official or lenient, got 'strict'"), reading.err());
+        CliRun sub = CliRun.of("score", "--benchmark", "pope", "--predictions", preds.toString(), "--data",
+                popeData().toString(), "--submission", dir.resolve("x.xlsx").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, sub.code());
+        assertTrue(sub.err().contains("--submission does not apply to --benchmark pope"), sub.err());
     }
 
     @Test

@@ -26,6 +26,14 @@ public interface Benchmark {
      */
     BenchmarkData load(Path data, Path images, LoadOptions options);
 
+    /**
+     * The reading that scores this benchmark when {@code requested} is asked for: {@code requested}, unless the
+     * benchmark has no local reference script (then {@link Reading#LENIENT}).
+     */
+    default Reading reading(Reading requested) {
+        return requested;
+    }
+
     /** The benchmark called {@code name} (case and {@code -}/{@code _} ignored). */
     static Benchmark get(String name) {
         return Holder.REGISTRY.get(name);

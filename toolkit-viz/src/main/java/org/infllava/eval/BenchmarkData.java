@@ -20,8 +20,17 @@ public record BenchmarkData(String benchmark, List<EvalQuestion> questions, Scor
     /** Scores answers to the questions {@code asked} (ids); questions outside it are not scored. */
     @FunctionalInterface
     public interface Scorer {
-        /** The score of {@code predictions} (id → answer text) over {@code asked}. */
-        ScoreReport score(List<String> asked, Map<String, String> predictions);
+        /**
+         * The score of {@code predictions} (id → answer text) over {@code asked}, read as {@code reading} says
+         * (benchmarks without a local reference script read every answer {@link Reading#LENIENT}ly; see
+         * {@link Benchmark#reading}).
+         */
+        ScoreReport score(List<String> asked, Map<String, String> predictions, Reading reading);
+
+        /** The score under the {@link Reading#OFFICIAL} reading. */
+        default ScoreReport score(List<String> asked, Map<String, String> predictions) {
+            return score(asked, predictions, Reading.OFFICIAL);
+        }
     }
 
     public BenchmarkData {

@@ -33,9 +33,10 @@ import tech.tablesaw.api.Table;
  * @param outDir the folder holding {@code predictions.jsonl} and the summary
  * @param run what the predictions depend on ({@code run.json}: model, template, answer length, digests)
  * @param reports what reading the benchmark's files found
+ * @param reading how the answers were read and counted ({@link Reading}; recorded in the summary)
  */
 public record EvalResult(String benchmark, String modelId, ScoreReport score, int asked, int answeredNow, int reused,
-        double seconds, Path outDir, JsonObject run, List<LoadReport> reports) {
+        double seconds, Path outDir, JsonObject run, List<LoadReport> reports, Reading reading) {
 
     /**
      * The score as a table: one {@code all} row with the headline numbers, then one row per group of each grouping
@@ -75,11 +76,11 @@ public record EvalResult(String benchmark, String modelId, ScoreReport score, in
     /** The table as CSV, with {@code benchmark} and {@code model_id} columns first. */
     public String csv() {
         Table t = table();
-        StringBuilder sb = new StringBuilder("benchmark,model_id");
+        StringBuilder sb = new StringBuilder("benchmark,model_id,reading");
         t.columnNames().forEach(c -> sb.append(',').append(c));
         sb.append('\n');
         for (int r = 0; r < t.rowCount(); r++) {
-            sb.append(csvCell(benchmark)).append(',').append(csvCell(modelId));
+            sb.append(csvCell(benchmark)).append(',').append(csvCell(modelId)).append(',').append(reading.label());
             for (int c = 0; c < t.columnCount(); c++) {
                 Object v = t.column(c).get(r);
                 sb.append(',').append(v instanceof Double d ? (d.isNaN() ? "" : String.format(Locale.ROOT, "%.6f", d))
@@ -94,7 +95,8 @@ public record EvalResult(String benchmark, String modelId, ScoreReport score, in
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(benchmark).append(" — ").append(modelId).append("\n\n");
-        sb.append(String.format(Locale.ROOT, "Accuracy **%.4f** on %d question(s)", score.accuracy(), score.questions()));
+        sb.append(String.format(Locale.ROOT, "Accuracy **%.4f** on %d question(s) (%s reading)", score.accuracy(),
+                score.questions(), reading.label()));
         score.metrics().forEach((k, v) -> sb.append(String.format(Locale.ROOT, ", %s %.4f", k, v)));
         sb.append(String.format(Locale.ROOT, ".%n%nAsked %d; answered now %d, reused %d; %d unanswered (counted wrong),"
                 + " %d unreadable answers (counted wrong); %.1f s.%n%n", asked, answeredNow, reused,
@@ -130,6 +132,7 @@ public record EvalResult(String benchmark, String modelId, ScoreReport score, in
         j.addProperty("answered_now", answeredNow);
         j.addProperty("reused", reused);
         j.addProperty("seconds", seconds);
+        j.addProperty("reading", reading.label());
         score.toJson().entrySet().forEach(e -> j.add(e.getKey(), e.getValue()));
         JsonArray data = new JsonArray();
         for (LoadReport lr : reports) {

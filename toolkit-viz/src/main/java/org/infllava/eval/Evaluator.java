@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.TextTokenizer;
@@ -50,6 +51,7 @@ public final class Evaluator {
     private final long[] stopTokens;
     private final JsonObject provenance;
     private final PrintWriter out;
+    private final Reading reading;
 
     private Evaluator(Builder b) {
         this.model = b.model;
@@ -67,11 +69,21 @@ public final class Evaluator {
         this.stopTokens = stops.stream().mapToLong(Long::longValue).distinct().toArray();
         this.provenance = b.provenance.deepCopy();
         this.out = b.out;
+        this.reading = b.reading;
     }
 
     /** A builder. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The reading that scores {@code benchmark}: the one asked for, unless the benchmark reads only leniently. */
+    private Reading readingFor(String benchmark) {
+        try {
+            return Benchmark.get(benchmark).reading(reading);
+        } catch (IllegalArgumentException e) {
+            return reading;
+        }
     }
 
     /** The questions a run asks: the first {@code limit} in file order, or all. */
@@ -110,8 +122,8 @@ public final class Evaluator {
                 List<String> answers = answer(batch, gen);
                 for (int j = 0; j < batch.size(); j++) {
                     JsonObject row = new JsonObject();
-                    row.addProperty("question_id", batch.get(j).id());
-                    row.addProperty("prompt", batch.get(j).prompt());
+                    addId(row, data.benchmark(), batch.get(j).id());
+                    row.addProperty("prompt", withImage(batch.get(j).prompt()));
                     row.addProperty("text", answers.get(j));
                     row.addProperty("model_id", modelId);
                     w.write(row.toString());
@@ -128,19 +140,45 @@ public final class Evaluator {
         if (bar != null) {
             bar.finish(data.benchmark() + ": answered " + todo.size() + (reused > 0 ? ", " + reused + " reused" : ""));
         }
-        ScoreReport score = data.scorer().score(asked.stream().map(EvalQuestion::id).toList(), predictions);
+        Reading used = readingFor(data.benchmark());
+        ScoreReport score = data.scorer().score(asked.stream().map(EvalQuestion::id).toList(), predictions, used);
         EvalResult r = new EvalResult(data.benchmark(), modelId, score, asked.size(), todo.size(), reused,
-                (System.nanoTime() - t0) / 1e9, outDir, run, data.reports());
+                (System.nanoTime() - t0) / 1e9, outDir, run, data.reports(), used);
         r.writeTo(outDir);
         return r;
+    }
+
+    /** Benchmarks whose own answer files carry numeric question ids (LLaVA's POPE, MMBench, SEED, VQA files). */
+    private static final Set<String> NUMERIC_IDS = Set.of("pope", "mmbench", "seed", "okvqa");
+
+    /**
+     * Writes {@code question_id} as LLaVA's answer files hold it: a JSON number for the benchmarks whose ids are
+     * numbers (so that LLaVA's scripts, which compare typed ids, pair them), else a string (ScienceQA's problem ids
+     * are strings).
+     */
+    private static void addId(JsonObject row, String benchmark, String id) {
+        if (NUMERIC_IDS.contains(benchmark) && id.matches("-?(0|[1-9][0-9]{0,17})")) {
+            row.addProperty("question_id", Long.parseLong(id));
+        } else {
+            row.addProperty("question_id", id);
+        }
+    }
+
+    /**
+     * The user turn: the prompt with an {@code <image>} line first when it has none. The answer rows record it as
+     * their {@code prompt}, as LLaVA's {@code model_vqa*.py} record {@code "<image>\n" + question}, which is how
+     * {@code eval_science_qa.py} tells image questions apart.
+     */
+    private static String withImage(String prompt) {
+        return prompt.contains(ChatTemplate.IMAGE_PLACEHOLDER) ? prompt
+                : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + prompt;
     }
 
     private List<String> answer(List<EvalQuestion> batch, GenerationConfig gen) {
         List<long[]> ids = new ArrayList<>();
         List<List<BufferedImage>> images = new ArrayList<>();
         for (EvalQuestion q : batch) {
-            String text = q.prompt().contains(ChatTemplate.IMAGE_PLACEHOLDER) ? q.prompt()
-                    : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + q.prompt();
+            String text = withImage(q.prompt());
             ids.add(template.render(List.of(new ChatTemplate.Turn(ChatTemplate.Role.USER, text)), tokenizer, true)
                     .ids());
             BufferedImage img;
@@ -271,6 +309,7 @@ public final class Evaluator {
         private long[] stopTokens = new long[0];
         private JsonObject provenance = new JsonObject();
         private PrintWriter out = new PrintWriter(Writer.nullWriter());
+        private Reading reading = Reading.OFFICIAL;
 
         private Builder() {}
 
@@ -325,6 +364,15 @@ public final class Evaluator {
         /** Fields recorded in {@code run.json} and the summary (model directory, digests, ...); default none. */
         public Builder optProvenance(JsonObject provenance) {
             this.provenance = provenance;
+            return this;
+        }
+
+        /**
+         * How answers are read and counted ({@link Reading}); default {@link Reading#OFFICIAL}, the benchmark's
+         * reference script.
+         */
+        public Builder optReading(Reading reading) {
+            this.reading = java.util.Objects.requireNonNull(reading, "reading");
             return this;
         }
 

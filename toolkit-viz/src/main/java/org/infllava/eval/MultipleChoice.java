@@ -60,6 +60,15 @@ public final class MultipleChoice {
     private static final Pattern ANSWER_PHRASE = Pattern.compile(
             "(?i:answer|option|choice)(?:\\s+(?i:is))?\\s*:?\\s*[(\\[]?([A-Z])(?![A-Za-z0-9])");
 
+    /**
+     * {@code eval_science_qa.py}'s pattern {@code The answer is ([A-Z]).}: case-sensitive, and its {@code .} is any
+     * character but {@code \n} (Python's {@code .}; UNIX_LINES makes Java's the same), so "The answer is CA." reads
+     * C and "The answer is B" at the very end reads nothing.
+     */
+    private static final Pattern SQA_ANSWER_IS = Pattern.compile("The answer is ([A-Z]).", Pattern.UNIX_LINES);
+    /** {@code eval_science_qa.py}'s {@code --options} default: only these five letters can be read. */
+    static final List<String> SQA_OPTIONS = List.of("A", "B", "C", "D", "E");
+
     private MultipleChoice() {}
 
     /** "A" for 0, "B" for 1, …. */
@@ -109,6 +118,91 @@ public final class MultipleChoice {
             }
         }
         return found >= 0 ? new Extraction(found, "option text") : new Extraction(-1, "names no option");
+    }
+
+    /**
+     * LLaVA's {@code eval_science_qa.py} reading, exactly: the answer is one of the letters A-E as it stands (no
+     * strip, no case folding); else it starts with A-E followed by ". "; else the pattern
+     * {@code The answer is ([A-Z]).} ({@link #SQA_ANSWER_IS}) matches exactly once and its letter is read; else
+     * nothing ({@code FAILED}). A letter beyond the question's options, or beyond E, names no option.
+     */
+    public static Extraction extractScienceQa(String answer, int optionCount) {
+        String letter;
+        String rule;
+        if (SQA_OPTIONS.contains(answer)) {
+            letter = answer;
+            rule = "letter";
+        } else if (answer.length() >= 3 && SQA_OPTIONS.contains(answer.substring(0, 1))
+                && answer.startsWith(". ", 1)) {
+            letter = answer.substring(0, 1);
+            rule = "letter prefix";
+        } else {
+            Matcher m = SQA_ANSWER_IS.matcher(answer);
+            List<String> found = new ArrayList<>();
+            while (m.find()) {
+                found.add(m.group(1));
+            }
+            if (found.size() != 1) {
+                return new Extraction(-1, found.isEmpty() ? "FAILED: no 'The answer is X.'"
+                        : "FAILED: 'The answer is X.' " + found.size() + " times");
+            }
+            letter = found.get(0);
+            rule = "answer phrase";
+        }
+        int i = SQA_OPTIONS.indexOf(letter);
+        return i >= 0 && i < optionCount ? new Extraction(i, rule)
+                : new Extraction(-1, "letter " + letter + " beyond " + Math.min(optionCount, SQA_OPTIONS.size())
+                        + " options");
+    }
+
+    /**
+     * ScienceQA as LLaVA's {@code eval_science_qa.py} scores it ({@link #extractScienceQa}). Its IMG-Accuracy, the
+     * number reported, counts only answered image questions (a missing answer gets the prompt "Unknown", which lacks
+     * {@code <image>}, so it leaves the image denominator): {@code accuracy} is over the answered questions and
+     * {@code questions} is their count. {@code accuracy_missing_wrong} is the same with every unanswered question
+     * counted wrong, over all questions. Categories use the answered questions, like the headline.
+     */
+    public static ScoreReport evaluateScienceQa(List<Item> items, Map<String, String> predictions) {
+        Tally answered = new Tally(predictions);
+        int correct = 0;
+        for (Item it : items) {
+            String p = predictions.get(it.id());
+            answered.asked(it.id(), p != null);
+            if (p == null) {
+                continue;
+            }
+            Extraction e = extractScienceQa(p, it.options().size());
+            if (!e.parsed()) {
+                answered.unparsed(it.id());
+            }
+            boolean ok = e.option() == it.answer();
+            correct += ok ? 1 : 0;
+            answered.add(it.groups(), ok ? 1 : 0);
+        }
+        return answered.report(Map.of("accuracy_missing_wrong", items.isEmpty() ? 0 : (double) correct
+                / items.size()));
+    }
+
+    /**
+     * SEED-Bench as LLaVA's {@code convert_seed_for_submission.py} scores it: right when the answer text equals the
+     * right letter exactly ({@code "A"}; {@code "A."}, {@code " A"} and {@code "a"} are wrong); unanswered questions
+     * count as wrong. Answers that are not a bare option letter are listed as unparsed.
+     */
+    public static ScoreReport evaluateExactLetter(List<Item> items, Map<String, String> predictions) {
+        Tally tally = new Tally(predictions);
+        for (Item it : items) {
+            String p = tally.answer(it.id());
+            if (p == null) {
+                tally.add(it.groups(), 0);
+                continue;
+            }
+            int i = p.length() == 1 ? p.charAt(0) - 'A' : -1;
+            if (i < 0 || i >= it.options().size()) {
+                tally.unparsed(it.id());
+            }
+            tally.add(it.groups(), p.equals(letter(it.answer())) ? 1 : 0);
+        }
+        return tally.report(Map.of());
     }
 
     private static Extraction byLetter(char c, int optionCount, String rule) {

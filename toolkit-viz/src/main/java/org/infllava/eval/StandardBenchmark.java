@@ -24,6 +24,7 @@ import org.infllava.eval.bench.PopeFile;
 import org.infllava.eval.bench.ScienceQaFile;
 import org.infllava.eval.bench.SeedBenchFile;
 import org.infllava.eval.bench.VqaFiles;
+import org.infllava.infer.ChatTemplate;
 import org.infllava.io.InvalidInputException;
 
 /**
@@ -39,7 +40,7 @@ import org.infllava.io.InvalidInputException;
  *   <li>{@code ai2d}, {@code mmmu}: the generic multiple-choice JSONL of {@link MultipleChoiceFile}.
  *   <li>{@code okvqa}: a folder with the official {@code *questions*.json} and {@code *annotations*.json}; images
  *       {@code COCO_val2014_<12-digit id>.jpg} (or {@code <id>.jpg}/{@code .png}) in {@code --images}, else
- *       {@code <folder>/val2014}, else the folder; VQA soft accuracy (EvalAI rules).
+ *       {@code <folder>/val2014}, else the folder; VQA soft accuracy: vqaEval.py under Python 2 (official reading) or the EvalAI rules (lenient).
  *   <li>{@code hires}: a HiResSynth data folder (its {@code test.json}) or a split file; the lab's exact-match
  *       accuracy on the answer's first word, per task, prompts as written in the file.
  * </ul>
@@ -96,9 +97,50 @@ public enum StandardBenchmark implements Benchmark {
         return sb.append('\n').append(LETTER_ANSWER).toString();
     }
 
-    /** A short-answer prompt: the question, then {@link #SHORT_ANSWER}. */
+    /**
+     * A short-answer prompt: the question, then {@link #SHORT_ANSWER} on its own line, as in LLaVA-1.5's question
+     * files ({@code llava_pope_test.jsonl}: "Is there a dog in the image?\nAnswer the question using a single word
+     * or phrase."). A question that already ends with the instruction (LLaVA's own file) is sent as it is.
+     */
     public static String shortAnswerPrompt(String question) {
-        return question.strip() + "\n" + SHORT_ANSWER;
+        String q = question.strip();
+        return q.endsWith("\n" + SHORT_ANSWER) ? q : q + "\n" + SHORT_ANSWER;
+    }
+
+    /**
+     * ScienceQA's prompt as LLaVA-1.5 builds it: {@code convert_sqa_to_llava.py} with the CQM-A format writes
+     * {@code "Context: {hint, or N/A}\nQuestion: {question}\nOptions: (A) {c0} (B) {c1} …"} (double spaces made
+     * single, stripped); {@code model_vqa_science.py} removes {@code <image>}, strips, and with
+     * {@code --single-pred-prompt} adds {@link #LETTER_ANSWER} on its own line. (The {@code <image>} line the script
+     * puts first is added when the question is asked.)
+     */
+    public static String scienceQaPrompt(String hint, String question, List<String> choices) {
+        String context = PyText.strip(hint == null ? "" : hint + " ");
+        StringBuilder options = new StringBuilder();
+        for (int i = 0; i < choices.size(); i++) {
+            options.append(i > 0 ? " " : "").append('(').append(MultipleChoice.letter(i)).append(") ")
+                    .append(choices.get(i));
+        }
+        String input = PyText.strip(("Context: " + (context.isEmpty() ? "N/A" : context) + "\nQuestion: " + question
+                + "\nOptions: " + options + "\n").replace("  ", " "));
+        return PyText.strip((input + "\n").replace(ChatTemplate.IMAGE_PLACEHOLDER, "")) + "\n" + LETTER_ANSWER;
+    }
+
+    /**
+     * MMBench's prompt as LLaVA-1.5's {@code model_vqa_mmbench.py} builds it: the hint (when there is one) and a
+     * newline, the question, one {@code "\nA. option"} per option, nothing stripped, then (with
+     * {@code --single-pred-prompt}) {@link #LETTER_ANSWER} on its own line.
+     */
+    public static String mmbenchPrompt(String hint, String question, List<String> options) {
+        StringBuilder sb = new StringBuilder();
+        if (hint != null) {
+            sb.append(hint).append('\n');
+        }
+        sb.append(question);
+        for (int i = 0; i < options.size(); i++) {
+            sb.append('\n').append(MultipleChoice.letter(i)).append(". ").append(options.get(i));
+        }
+        return sb.append('\n').append(LETTER_ANSWER).toString();
     }
 
     @Override
@@ -113,16 +155,18 @@ public enum StandardBenchmark implements Benchmark {
                 PopeFile p = PopeFile.read(file(data), options);
                 p.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), shortAnswerPrompt(q.text()),
                         imageRoot.resolve(q.image()))));
-                yield data(qs, subset(p.items(), Pope.Item::id, Pope::evaluate), List.of(p.report()));
+                yield data(qs, subset(p.items(), Pope.Item::id, (items, preds, rd) -> Pope.evaluate(items, preds)),
+                        List.of(p.report()));
             }
             case SQA -> {
                 ScienceQaFile s = ScienceQaFile.read(file(data), imageRoot, options);
                 List<ScienceQaFile.Problem> test = s.problems().stream().filter(x -> x.split().equals("test"))
                         .toList();
-                test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), multipleChoicePrompt(x.hint().isBlank() ? ""
-                        : "Context: " + x.hint(), x.question(), x.choices()), x.image())));
-                yield data(qs, subset(s.items("test"), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(s.report()));
+                test.forEach(x -> qs.add(EvalQuestion.ofFile(x.id(), scienceQaPrompt(x.hint(), x.question(),
+                        x.choices()), x.image())));
+                yield data(qs, subset(s.items("test"), MultipleChoice.Item::id, (items, preds, rd) ->
+                        rd == Reading.OFFICIAL ? MultipleChoice.evaluateScienceQa(items, preds)
+                                : MultipleChoice.evaluate(items, preds)), List.of(s.report()));
             }
             case MMBENCH -> {
                 MmBenchFile m = MmBenchFile.read(file(data), options);
@@ -131,27 +175,28 @@ public enum StandardBenchmark implements Benchmark {
                             + "against");
                 }
                 m.rows().forEach(r -> qs.add(new EvalQuestion(String.valueOf(r.index()),
-                        multipleChoicePrompt(r.hint(), r.question(), r.options()), null, r::image)));
+                        mmbenchPrompt(r.hint(), r.question(), r.options()), null, r::image)));
                 Map<String, String> keys = new HashMap<>();
                 m.rows().forEach(r -> keys.put(String.valueOf(r.index()), r.questionKey()));
                 boolean circular = m.rows().stream().anyMatch(r -> r.index() >= MmBenchFile.CIRCULAR_OFFSET);
                 yield data(qs, subset(m.items(), MultipleChoice.Item::id, circular
-                        ? (items, preds) -> MultipleChoice.evaluateCircular(items, i -> keys.get(i.id()), preds)
-                        : MultipleChoice::evaluate), List.of(m.report()));
+                        ? (items, preds, rd) -> MultipleChoice.evaluateCircular(items, i -> keys.get(i.id()), preds)
+                        : (items, preds, rd) -> MultipleChoice.evaluate(items, preds)), List.of(m.report()));
             }
             case SEED -> {
                 SeedBenchFile s = SeedBenchFile.read(file(data), imageRoot, options);
                 s.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), multipleChoicePrompt("", q.question(),
                         q.choices()), q.image())));
-                yield data(qs, subset(s.items(), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(s.report()));
+                yield data(qs, subset(s.items(), MultipleChoice.Item::id, (items, preds, rd) ->
+                        rd == Reading.OFFICIAL ? MultipleChoice.evaluateExactLetter(items, preds)
+                                : MultipleChoice.evaluate(items, preds)), List.of(s.report()));
             }
             case AI2D, MMMU -> {
                 MultipleChoiceFile f = MultipleChoiceFile.read(file(data), imageRoot, options);
                 f.questions().forEach(q -> qs.add(EvalQuestion.ofFile(q.id(), multipleChoicePrompt(q.hint(),
                         q.question(), q.options()), q.image())));
-                yield data(qs, subset(f.items(), MultipleChoice.Item::id, MultipleChoice::evaluate),
-                        List.of(f.report()));
+                yield data(qs, subset(f.items(), MultipleChoice.Item::id, (items, preds, rd) ->
+                        MultipleChoice.evaluate(items, preds)), List.of(f.report()));
             }
             case OKVQA -> {
                 if (!Files.isDirectory(data)) {
@@ -166,10 +211,20 @@ public enum StandardBenchmark implements Benchmark {
                 if (v.questionsReport() != null) {
                     reports.add(v.questionsReport());
                 }
-                yield data(qs, subset(v.items(), VqaAccuracy.Item::id,
-                        (items, preds) -> VqaAccuracy.evaluate(items, preds, VqaAccuracy.Rules.EVALAI)), reports);
+                yield data(qs, subset(v.items(), VqaAccuracy.Item::id, (items, preds, rd) -> VqaAccuracy.evaluate(
+                        items, preds, rd == Reading.OFFICIAL ? VqaAccuracy.Rules.VQA_EVAL : VqaAccuracy.Rules.EVALAI,
+                        rd)), reports);
             }
             case HIRES -> hires(data, images);
+        };
+    }
+
+    /** MMBench, AI2D, MMMU (scored by servers or by no script LLaVA ships) and HiResSynth read leniently. */
+    @Override
+    public Reading reading(Reading requested) {
+        return switch (this) {
+            case POPE, SQA, SEED, OKVQA -> requested;
+            case MMBENCH, AI2D, MMMU, HIRES -> Reading.LENIENT;
         };
     }
 
@@ -194,10 +249,15 @@ public enum StandardBenchmark implements Benchmark {
         return Files.isDirectory(abs) ? abs : abs.getParent();
     }
 
+    /** Scores items under a reading. */
+    @FunctionalInterface
+    private interface ItemScorer<I> {
+        ScoreReport score(List<I> items, Map<String, String> predictions, Reading reading);
+    }
+
     /** A scorer over the items whose ids were asked; predictions for other ids are dropped first. */
-    private static <I> BenchmarkData.Scorer subset(List<I> items, Function<I, String> id,
-            java.util.function.BiFunction<List<I>, Map<String, String>, ScoreReport> score) {
-        return (asked, predictions) -> {
+    private static <I> BenchmarkData.Scorer subset(List<I> items, Function<I, String> id, ItemScorer<I> score) {
+        return (asked, predictions, reading) -> {
             Set<String> a = new HashSet<>(asked);
             Map<String, String> p = new LinkedHashMap<>();
             predictions.forEach((k, v) -> {
@@ -205,7 +265,7 @@ public enum StandardBenchmark implements Benchmark {
                     p.put(k, v);
                 }
             });
-            return score.apply(items.stream().filter(i -> a.contains(id.apply(i))).toList(), p);
+            return score.score(items.stream().filter(i -> a.contains(id.apply(i))).toList(), p, reading);
         };
     }
 
@@ -286,7 +346,7 @@ public enum StandardBenchmark implements Benchmark {
                         + "conversations): " + ex.getMessage());
             }
         }
-        BenchmarkData.Scorer scorer = (asked, predictions) -> {
+        BenchmarkData.Scorer scorer = (asked, predictions, reading) -> {
             List<Accuracy.Item> items = new ArrayList<>();
             List<String> unanswered = new ArrayList<>();
             for (String id : asked) {

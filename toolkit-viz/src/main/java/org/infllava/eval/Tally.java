@@ -34,6 +34,19 @@ final class Tally {
         return p;
     }
 
+    /**
+     * Records that {@code id} was asked and whether it has a prediction, without scoring it (for readings whose
+     * denominator leaves unanswered questions out); each id may be asked once.
+     */
+    void asked(String id, boolean answered) {
+        if (!asked.add(id)) {
+            throw new IllegalArgumentException("question id " + id + " appears twice in the data");
+        }
+        if (!answered) {
+            unanswered.add(id);
+        }
+    }
+
     /** Records an answer from which nothing could be read. */
     void unparsed(String id) {
         unparsed.add(id);

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * passes {@code re.UNICODE} (32) as the count, so only the first 32 periods go; a punctuation mark is deleted
  * when it touches a space anywhere in the answer, or when the answer holds a digit-comma-digit, and otherwise
  * replaced by a space; contraction keys with capitals ("Im") never match lower-cased words. {@code \d} is any
- * Unicode decimal digit, as in Python 3.
+ * Unicode decimal digit, as in Python 3; the {@code Py2} variants are vqaEval.py under its own runtime, Python 2
+ * ({@link Py2Text}: ASCII {@code \d}, Python 2's {@code lower}, whitespace of Unicode 5.2).
  */
 public final class VqaAnswers {
 
@@ -73,6 +74,10 @@ public final class VqaAnswers {
     static final Pattern COMMA_STRIP_EVALAI = Pattern.compile("(?U)(?<=\\d)(\\,)+(?=\\d)");
     /** {@code periodStrip}, as written in both sources. */
     static final Pattern PERIOD_STRIP = Pattern.compile("(?U)(?!<=\\d)(\\.)(?!\\d)");
+    /** vqaEval.py {@code commaStrip} under Python 2: without {@code re.UNICODE}, {@code \d} is {@code [0-9]}. */
+    static final Pattern COMMA_STRIP_VQA_PY2 = Pattern.compile("(\\d)(\\,)(\\d)");
+    /** vqaEval.py {@code periodStrip} under Python 2 ({@code \d} is {@code [0-9]}). */
+    static final Pattern PERIOD_STRIP_PY2 = Pattern.compile("(?!<=\\d)(\\.)(?!\\d)");
     /** The count that {@code periodStrip.sub("", text, re.UNICODE)} passes by accident: {@code re.UNICODE == 32}. */
     static final int PERIOD_STRIP_COUNT = 32;
 
@@ -86,6 +91,10 @@ public final class VqaAnswers {
      * @param commaStrip {@link #COMMA_STRIP_VQA} or {@link #COMMA_STRIP_EVALAI}
      */
     static String processPunctuation(String inText, Pattern commaStrip) {
+        return processPunctuation(inText, commaStrip, PERIOD_STRIP);
+    }
+
+    private static String processPunctuation(String inText, Pattern commaStrip, Pattern periodStrip) {
         String out = inText;
         boolean digitComma = commaStrip.matcher(inText).find();
         for (String p : PUNCTUATION) {
@@ -95,7 +104,7 @@ public final class VqaAnswers {
                 out = out.replace(p, " ");
             }
         }
-        Matcher m = PERIOD_STRIP.matcher(out);
+        Matcher m = periodStrip.matcher(out);
         StringBuilder sb = new StringBuilder();
         int replaced = 0;
         while (replaced < PERIOD_STRIP_COUNT && m.find()) {
@@ -112,12 +121,29 @@ public final class VqaAnswers {
     }
 
     /**
+     * {@code processPunctuation} as vqaEval.py runs under Python 2: {@code \\d} in its two patterns is ASCII only,
+     * so a period before an Arabic-Indic digit is deleted and "٣,٥" is no digit-comma-digit.
+     */
+    public static String processPunctuationPy2(String inText) {
+        return processPunctuation(inText, COMMA_STRIP_VQA_PY2, PERIOD_STRIP_PY2);
+    }
+
+    /**
      * {@code processDigitArticle}: lower-case, split on whitespace, number words zero to ten (and "none") to digits,
      * articles a/an/the dropped, contractions restored ("dont" to "don't"), words joined by single spaces.
      */
     public static String processDigitArticle(String inText) {
+        return digitArticle(PyText.split(PyText.lower(inText)));
+    }
+
+    /** {@code processDigitArticle} under Python 2: {@link Py2Text#lower} and {@link Py2Text#split}. */
+    public static String processDigitArticlePy2(String inText) {
+        return digitArticle(Py2Text.split(Py2Text.lower(inText)));
+    }
+
+    private static String digitArticle(List<String> words) {
         List<String> out = new ArrayList<>();
-        for (String word : PyText.split(PyText.lower(inText))) {
+        for (String word : words) {
             String w = NUMBERS.getOrDefault(word, word);
             if (!ARTICLES.contains(w)) {
                 out.add(w);
@@ -141,6 +167,11 @@ public final class VqaAnswers {
     /** vqaEval.py's first step for every answer: newlines and tabs to spaces, then strip. */
     static String vqaEvalStrip(String answer) {
         return PyText.strip(answer.replace('\n', ' ').replace('\t', ' '));
+    }
+
+    /** {@link #vqaEvalStrip} under Python 2 ({@link Py2Text#strip}). */
+    static String vqaEvalStripPy2(String answer) {
+        return Py2Text.strip(answer.replace('\n', ' ').replace('\t', ' '));
     }
 
     private static Map<String, String> pairs(String... kv) {

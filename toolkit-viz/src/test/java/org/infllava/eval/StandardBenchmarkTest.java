@@ -30,6 +30,25 @@ class StandardBenchmarkTest {
                         " the sun")));
         assertEquals("Is there a dog in the image?\nAnswer the question using a single word or phrase.",
                 StandardBenchmark.shortAnswerPrompt("Is there a dog in the image?"));
+        // LLaVA's llava_pope_test.jsonl already carries the instruction: sent once
+        assertEquals("Is there a dog in the image?\nAnswer the question using a single word or phrase.",
+                StandardBenchmark.shortAnswerPrompt("Is there a dog in the image?\nAnswer the question using a "
+                        + "single word or phrase."));
+        // ScienceQA, CQM-A (convert_sqa_to_llava.py) + model_vqa_science.py --single-pred-prompt, by hand: context
+        // "N/A" when the hint is empty, "(A) x (B) y" on one line, double spaces made single, <image> removed.
+        assertEquals("Context: N/A\nQuestion: Which is warmer?\nOptions: (A) ice (B) the sun\n"
+                + "Answer with the option's letter from the given choices directly.",
+                StandardBenchmark.scienceQaPrompt("", "Which is warmer?", List.of("ice", "the sun")));
+        assertEquals("Context: A sunny day.\nQuestion: Which is warmer? \nOptions: (A) ice (B) sun\n"
+                + "Answer with the option's letter from the given choices directly.",
+                StandardBenchmark.scienceQaPrompt(" A sunny day. ", "Which is  warmer? ", List.of("ice", "sun")));
+        assertEquals("Context: Look.\nQuestion: Which?\nOptions: (A) x (B) y\n" + StandardBenchmark.LETTER_ANSWER,
+                StandardBenchmark.scienceQaPrompt("Look.", "Which?<image>", List.of("x", "y")));
+        // MMBench, model_vqa_mmbench.py --single-pred-prompt: hint line, question, "A. option" lines, no stripping
+        assertEquals("Hint \nWhat is it? \nA.  cat\nB. dog\n" + StandardBenchmark.LETTER_ANSWER,
+                StandardBenchmark.mmbenchPrompt("Hint ", "What is it? ", List.of(" cat", "dog")));
+        assertEquals("What?\nA. cat\nB. dog\n" + StandardBenchmark.LETTER_ANSWER,
+                StandardBenchmark.mmbenchPrompt(null, "What?", List.of("cat", "dog")));
         assertEquals(List.of("pope", "sqa", "mmbench", "seed", "ai2d", "mmmu", "okvqa", "hires"),
                 Benchmark.names());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Benchmark.get("vqav3"));
