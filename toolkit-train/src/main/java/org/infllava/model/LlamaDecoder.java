@@ -196,10 +196,11 @@ public final class LlamaDecoder extends NamedBlock {
     }
 
     /**
-     * Below this many weight elements the q, k and v weights are concatenated for one matmul on every call (copying
-     * them costs less than the calls it saves); larger models project separately and concatenate the outputs.
+     * Below this many weight elements (2¹⁶ by default) the q, k and v weights are concatenated for one matmul on
+     * every call (copying them costs less than the calls it saves); larger models project separately and
+     * concatenate the outputs. Both ways give the same values; tests lower it to compare them.
      */
-    static final long FUSE_WEIGHTS_MAX = 1L << 16;
+    static volatile long fuseWeightsMax = 1L << 16;
 
     private NDArray attention(ParameterStore ps, Layer l, int index, NDArray x, NDArray[] rope, NDArray additive,
             KvCache cache, boolean training) {
@@ -238,7 +239,7 @@ public final class LlamaDecoder extends NamedBlock {
 
     /**
      * q, k and v projections side by side, {@code (B, T, (nh + 2·kvh)·hd)}: one matmul over the concatenated
-     * weights when they are small ({@link #FUSE_WEIGHTS_MAX}), else three. The weights stay three parameters with
+     * weights when they are small ({@link #fuseWeightsMax}), else three. The weights stay three parameters with
      * their Hugging Face names (checkpoints, optimiser state and freeze patterns see them as before); the
      * concatenation is part of the graph, so each gets its own gradient.
      */
@@ -246,7 +247,7 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray wq = ps.getValue(l.q().weight(), x.getDevice(), training);
         NDArray wk = ps.getValue(l.k().weight(), x.getDevice(), training);
         NDArray wv = ps.getValue(l.v().weight(), x.getDevice(), training);
-        if (wq.size() + wk.size() + wv.size() <= FUSE_WEIGHTS_MAX) {
+        if (wq.size() + wk.size() + wv.size() <= fuseWeightsMax) {
             return linear(x, NDArrays.concat(new NDList(wq, wk, wv), 0), null); // (B, T, (nh + 2·kvh)·hd)
         }
         return NDArrays.concat(new NDList(linear(x, wq, null), linear(x, wk, null), linear(x, wv, null)), -1);
