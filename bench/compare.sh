@@ -5,20 +5,22 @@
 #   ./infllava bench dem     beside  bench/bench_dem.py     (the DEM at the real size vs the published SpatialEmbed)
 # The peer is Debian's python3-torch on OpenBLAS (libopenblas0-pthread, installed here if missing: with the
 # reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). Both sides get 2 intra-op
-# threads. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium.
+# threads. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
+# (skip the naive attention, whose only use is the memory ratio).
 # Environment: COMPARE_TRAIN_STEPS (default 300), COMPARE_OUT (keep the raw outputs in this folder),
 # COMPARE_TOOLKIT (the toolkit command; default ./infllava: point it at a copy of an older build for a before/after).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-quick=0; dem=1; medium=1
+quick=0; dem=1; medium=1; naive=1
 for a in "$@"; do
   case "$a" in
     --quick) quick=1; medium=0 ;;
     --no-dem) dem=0 ;;
     --no-medium) medium=0 ;;
+    --no-naive) naive=0 ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "compare.sh: unknown option '$a' (--quick, --no-dem, --no-medium)" >&2; exit 2 ;;
+    *) echo "compare.sh: unknown option '$a' (--quick, --no-dem, --no-medium, --no-naive)" >&2; exit 2 ;;
   esac
 done
 py=/usr/bin/python3
@@ -58,7 +60,7 @@ run py-train $py bench/bench_train.py
 if [ $dem = 1 ]; then
   run java-dem-paper $tk bench dem --only paper
   run java-dem-reference $tk bench dem --only reference
-  [ $quick = 1 ] || run java-dem-naive $tk bench dem --only naive --iterations 1
+  [ $quick = 1 ] || [ $naive = 0 ] || run java-dem-naive $tk bench dem --only naive --iterations 1
   run py-dem $py bench/bench_dem.py
 fi
 uptime > "$out/load-after.txt"
