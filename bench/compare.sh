@@ -85,8 +85,11 @@ info = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
 java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
 jm = read("java-model") or ""
 djl_torch = re.search(r"PyTorch ([\d.]+)", jm)
-print(f"machine: {os.cpu_count()} cores; load before: {open(os.path.join(out, 'load-before.txt')).read().split('load average:')[1].strip()},"
-      f" after: {open(os.path.join(out, 'load-after.txt')).read().split('load average:')[1].strip()}")
+def load(name):
+    p = os.path.join(out, name)
+    return open(p).read().split("load average:")[1].strip() if os.path.exists(p) else "n/a"
+print(f"machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before: {load('load-before.txt')}, "
+      f"after: {load('load-after.txt')}")
 print(f"toolkit: {java}, DJL PyTorch {djl_torch.group(1) if djl_torch else '?'} natives (MKL), {threads} intra-op threads")
 print(f"peer:    Python PyTorch {torch.__version__}, {torch.get_num_threads()} threads, BLAS_INFO={info.group(1) if info else '?'}, "
       f"loaded: {', '.join(blas) or 'none found'}")
