@@ -43,6 +43,14 @@ public interface DemVariant {
      */
     NDArray combine(Parts parts, NDArray local, NDArray global);
 
+    /**
+     * Whether {@link #combine} works token by token (so it may run on any subset of positions, with the parts and
+     * maps cut the same way); {@code false} unless a variant says so.
+     */
+    default boolean tokenWise() {
+        return false;
+    }
+
     /** The variant called {@code name}. */
     static DemVariant get(String name) {
         return Holder.REGISTRY.get(name);

@@ -109,6 +109,45 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      *     {@link WindowCrossAttention#attentionWeights})
      * @throws IllegalStateException when the variant has no enhancement in that direction
      */
+    /**
+     * Whether {@link #forward} computes only the positions a point-sampling pooling reads (see
+     * {@link Pooling#pointSampleOffsets}); the result is the same either way. Tests switch it off to compare.
+     */
+    static volatile boolean sampledPooling = true;
+
+    /**
+     * {@link #enhance} followed by a point-sampling pooling, computed at the sampled positions only: the REFERENCE
+     * preset's bilinear resize by an odd factor reads one position per output cell, and every stage after the
+     * key/value projections (queries, attention rows, output projection, residual, norms, the bottleneck fusion) is
+     * token-wise, so the other positions never need computing (at 72×72 → 24×24, 1/9 of the queries; in the
+     * local-as-query direction only the strided window the samples fall in).
+     */
+    private NDArray enhanceSampled(ParameterStore ps, NDArray local, NDArray global, int[] offsets, boolean training) {
+        checkMaps(local, global);
+        int cols = config.columns();
+        int rows = config.rows();
+        DemVariant.Parts parts = new DemVariant.Parts() {
+            @Override
+            public NDArray globalEnhanced() {
+                return globalEnhancement.globalPerspectiveEnhancementSampled(ps, local, global, cols, rows, offsets,
+                        training);
+            }
+
+            @Override
+            public NDArray localEnhanced() {
+                return localEnhancement.localPerspectiveEnhancementSampled(ps, local, global, cols, rows, offsets,
+                        training);
+            }
+
+            @Override
+            public NDArray fuse(NDArray globalEnhanced, NDArray localEnhanced) {
+                return fusion.fuse(ps, globalEnhanced, localEnhanced, training);
+            }
+        };
+        return config.variant().combine(parts, WindowCrossAttention.sample(local, cols, rows, offsets),
+                WindowCrossAttention.sample(global, cols, rows, offsets)); // (B, H/rows, W/columns, d)
+    }
+
     public NDArray attentionWeights(ParameterStore ps, NDArray local, NDArray global, Perspective query) {
         checkMaps(local, global);
         if (query == Perspective.GLOBAL ? globalEnhancement == null : localEnhancement == null) {
@@ -129,7 +168,11 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      * @return {@code (B, h, w, d)}, or {@code (B, H, W, d)} with a pooling that keeps the resolution
      */
     public NDArray forward(ParameterStore ps, NDArray local, NDArray global, NDArray lowRes, boolean training) {
-        NDArray pooled = config.pooling().pool(enhance(ps, local, global, training), config.columns(), config.rows());
+        int[] offsets = config.pooling().pointSampleOffsets(config.columns(), config.rows());
+        NDArray pooled = offsets != null && sampledPooling && config.variant().tokenWise()
+                && (fusion == null || fusion.tokenWise())
+                ? enhanceSampled(ps, local, global, offsets, training) // (B, H/rows, W/columns, d)
+                : config.pooling().pool(enhance(ps, local, global, training), config.columns(), config.rows());
         return lowRes == null ? pooled : config.lowResCombine().combine(pooled, lowRes);
     }
 

@@ -39,4 +39,12 @@ public abstract class FusionBlock extends NamedBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {inputShapes[0]};
     }
+
+    /**
+     * Whether each output token depends only on the two inputs' tokens at the same position (no neighbourhood), so
+     * the fusion may run on any subset of positions; {@code false} unless a subclass says so.
+     */
+    public boolean tokenWise() {
+        return false;
+    }
 }

@@ -28,6 +28,15 @@ public final class LocalPerspectiveEnhancement {
     }
 
     /**
+     * The enhanced map read at the positions {@code (rows·i + r, columns·j + c)} only ({@link
+     * WindowCrossAttention#attendSampled}): {@code (B, H/rows, W/columns, d)}.
+     */
+    public NDArray localPerspectiveEnhancementSampled(ParameterStore ps, NDArray local, NDArray global,
+            int columns, int rows, int[] offsets, boolean training) {
+        return attention.attendSampled(ps, local, global, columns, rows, pairing.localQueryWindows(), offsets, training);
+    }
+
+    /**
      * This direction's attention weights, for inspection ({@link WindowCrossAttention#attentionWeights}):
      * {@code (B·N, heads, T, T)} over the windows that {@code pairing.localQueryWindows()} cuts.
      */

@@ -27,6 +27,15 @@ public interface Pooling {
         return false;
     }
 
+    /**
+     * When every output cell {@code (i, j)} is exactly one input position {@code (rows·i + r, columns·j + c)} (a
+     * point sample, no blending), the offsets {@code {r, c}}; otherwise {@code null} (the default). The DEM then
+     * computes its token-wise stages only at those positions, with the same result.
+     */
+    default int[] pointSampleOffsets(int columns, int rows) {
+        return null;
+    }
+
     /** The pooling called {@code name}. */
     static Pooling get(String name) {
         return Holder.REGISTRY.get(name);

@@ -46,6 +46,11 @@ public enum StandardFusion implements Fusion {
 
     /** Eq. (26)-(27). */
     static final class LinearConcat extends FusionBlock {
+        @Override
+        public boolean tokenWise() {
+            return true;
+        }
+
         private final Dense global;
         private final Dense local;
 
@@ -91,6 +96,11 @@ public enum StandardFusion implements Fusion {
     }
 
     static final class WeightedAdd extends FusionBlock {
+        @Override
+        public boolean tokenWise() {
+            return true;
+        }
+
         private final Parameter weights;
 
         WeightedAdd(int channels) {
@@ -106,6 +116,11 @@ public enum StandardFusion implements Fusion {
     }
 
     static final class Elementwise extends FusionBlock {
+        @Override
+        public boolean tokenWise() {
+            return true;
+        }
+
         private final StandardFusion kind;
 
         Elementwise(int channels, StandardFusion kind) {
@@ -125,6 +140,11 @@ public enum StandardFusion implements Fusion {
 
     /** The published {@code SpatialEmbed} fusion. */
     static final class Bottleneck extends FusionBlock {
+        @Override
+        public boolean tokenWise() {
+            return true;
+        }
+
         private final Dense crop0;
         private final Dense crop2;
         private final Dense stride0;

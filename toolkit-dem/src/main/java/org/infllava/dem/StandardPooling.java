@@ -47,6 +47,15 @@ public enum StandardPooling implements Pooling {
             return y.matMul(wx.transpose()) // (B, h, d, w)
                     .transpose(0, 1, 3, 2); // (B, h, w, d)
         }
+
+        /**
+         * With an odd factor the source coordinate {@code factor·(o + ½) − ½ = factor·o + (factor − 1)/2} is an
+         * integer: each output is one input position, weight 1.
+         */
+        @Override
+        public int[] pointSampleOffsets(int columns, int rows) {
+            return columns % 2 == 1 && rows % 2 == 1 ? new int[] {(rows - 1) / 2, (columns - 1) / 2} : null;
+        }
     },
     /** No pooling: every token of the {@code H × W} map goes on (a costly ablation). */
     NONE {

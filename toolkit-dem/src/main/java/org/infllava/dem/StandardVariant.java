@@ -42,6 +42,12 @@ public enum StandardVariant implements DemVariant {
         return fusion;
     }
 
+    /** Every standard variant combines token by token. */
+    @Override
+    public boolean tokenWise() {
+        return true;
+    }
+
     @Override
     public NDArray combine(Parts parts, NDArray local, NDArray global) {
         return switch (this) {

@@ -125,6 +125,69 @@ public final class WindowCrossAttention extends NamedBlock {
     }
 
     /**
+     * {@link #attend} read only at the positions {@code (rows·i + r, columns·j + c)}, {@code (B, H/rows, W/columns,
+     * d)}, computing the queries, attention, output projection, residual and norm of those positions alone (every
+     * stage after the key/value projections is token-wise in the query). Keys and values are projected where the
+     * sampled queries' windows need them: all of the key/value map for {@link Perspective#LOCAL} windows, only
+     * window {@code (r, c)} for {@link Perspective#GLOBAL} ones. Falls back to {@link #attend} and a strided read
+     * when a window's share of the samples is not a whole block.
+     *
+     * @param offsets {@code {r, c}}, with {@code 0 ≤ r < rows}, {@code 0 ≤ c < columns}
+     */
+    public NDArray attendSampled(ParameterStore ps, NDArray query, NDArray keyValue, int columns, int rows,
+            Perspective windows, int[] offsets, boolean training) {
+        CropGrid grid = windowGrid(query, keyValue, columns, rows);
+        int h = grid.subHeight(); // sampled rows = H / rows
+        int w = grid.subWidth();
+        if (windows == Perspective.LOCAL && (h % rows != 0 || w % columns != 0)) {
+            return sample(attend(ps, query, keyValue, columns, rows, windows, training), columns, rows, offsets);
+        }
+        NDArray q0 = sample(query, columns, rows, offsets); // (B, h, w, d)
+        NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, q0, training) : q0;
+        NDArray qp = q.apply(ps, qIn, training); // (B, h, w, d)
+        NDArray qs = qp.mul(scalar(qp, (float) (1.0 / Math.sqrt((double) channels / heads))));
+        long b = q0.getShape().get(0);
+        NDArray y;
+        if (windows == Perspective.LOCAL) {
+            // Window (a, b) is block (a, b) of the map; its sampled queries are block (a, b) of the sampled map.
+            CropGrid queries = CropGrid.of(columns, rows, w / columns, h / rows);
+            NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
+            NDArray qw = splitHeads(GridMaps.crop(qs, queries, windows, Layout.CHANNELS_LAST)); // (B·N, nh, Tq, dk)
+            NDArray kw = splitHeads(GridMaps.crop(k.apply(ps, kvIn, training), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+            NDArray vw = splitHeads(GridMaps.crop(v.apply(ps, kvIn, training), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+            NDArray o = scaledDotProduct(qw, kw, vw) // (B·N, nh, Tq, dk)
+                    .transpose(0, 2, 1, 3) // (B·N, Tq, nh, dk)
+                    .reshape(b * grid.count(), h / rows, w / columns, channels); // (B·N, h/rows, w/columns, d)
+            y = GridMaps.recombine(o, queries, windows, Layout.CHANNELS_LAST); // (B, h, w, d)
+        } else {
+            // Every sampled query lies in the strided window (r, c), which attends the same window of the key map.
+            NDArray kv0 = sample(keyValue, columns, rows, offsets); // (B, h, w, d)
+            NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, kv0, training) : kv0;
+            NDArray o = scaledDotProduct(splitHeads(qs), splitHeads(k.apply(ps, kvIn, training)),
+                    splitHeads(v.apply(ps, kvIn, training))) // (B, nh, h·w, dk)
+                    .transpose(0, 2, 1, 3) // (B, h·w, nh, dk)
+                    .reshape(b, h, w, channels); // (B, h, w, d)
+            y = o;
+        }
+        if (out != null) {
+            y = out.apply(ps, y, training);
+        }
+        if (residual == Residual.RAW_QUERY) {
+            y = y.add(q0);
+        } else if (residual == Residual.PROJECTED_QUERY) {
+            y = y.add(qp);
+        }
+        return norm == Norm.POST_LN ? ln.apply(ps, y, training) : y;
+    }
+
+    /** {@code map[:, r::rows, c::columns, :]}: {@code (B, H, W, d) → (B, H/rows, W/columns, d)}. */
+    static NDArray sample(NDArray map, int columns, int rows, int[] offsets) {
+        Shape s = map.getShape();
+        return map.reshape(s.get(0), s.get(1) / rows, rows, s.get(2) / columns, columns, s.get(3)) // (B, h, nH, w, nW, d)
+                .get(new NDIndex(":, :, {}, :, {}, :", offsets[0], offsets[1])); // (B, h, w, d)
+    }
+
+    /**
      * The attention weights {@code A = softmax(Q Kᵀ / √d_k)} that {@link #attend} uses, for inspection: same
      * arguments, same projections and windows (one code path), all heads at once.
      *

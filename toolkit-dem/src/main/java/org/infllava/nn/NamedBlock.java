@@ -26,11 +26,10 @@ public abstract class NamedBlock extends AbstractBlock {
 
     /** A Linear layer's parameters: weight {@code (out, in)} as PyTorch stores it, optional bias {@code (out)}. */
     public record Dense(Parameter weight, Parameter bias) {
-        /** {@code x·Wᵀ + b} over the last axis. */
+        /** {@code x·Wᵀ + b} over the last axis: one engine call ({@code torch.nn.functional.linear}). */
         public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
             NDArray w = ps.getValue(weight, x.getDevice(), training);
-            NDArray y = x.matMul(w.transpose());
-            return bias == null ? y : y.add(ps.getValue(bias, x.getDevice(), training));
+            return linear(x, w, bias == null ? null : ps.getValue(bias, x.getDevice(), training));
         }
     }
 
@@ -83,8 +82,33 @@ public abstract class NamedBlock extends AbstractBlock {
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
-    /** LayerNorm over the last axis with biased variance, as {@code torch.nn.functional.layer_norm}. */
+    /**
+     * {@code x·Wᵀ + b} over the last axis ({@code b} may be {@code null}): float32 goes through the engine's single
+     * {@code linear} call (a matmul with the transposed weight and the bias folded in), which saves the transpose
+     * and bias-add calls a small model pays per projection; other types take matmul and add.
+     *
+     * @param x {@code (..., in)}
+     * @param w {@code (out, in)}, as PyTorch stores a Linear weight
+     * @param b {@code (out)} or {@code null}
+     * @return {@code (..., out)}
+     */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        if (x.getDataType() == DataType.FLOAT32 && w.getDataType() == DataType.FLOAT32) {
+            return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        }
+        NDArray y = x.matMul(w.transpose());
+        return b == null ? y : y.add(b);
+    }
+
+    /**
+     * LayerNorm over the last axis with biased variance, as {@code torch.nn.functional.layer_norm}: float32 calls the
+     * engine's fused {@code layer_norm} (one call instead of seven); other types compute it from mean and variance.
+     */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        if (x.getDataType() == DataType.FLOAT32 && gamma.getDataType() == DataType.FLOAT32) {
+            return x.getNDArrayInternal().layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)),
+                    gamma, beta, eps).singletonOrThrow();
+        }
         NDArray mean = x.mean(new int[] {-1}, true);
         NDArray centred = x.sub(mean);
         NDArray var = centred.square().mean(new int[] {-1}, true);

@@ -126,13 +126,24 @@ public final class ClipVisionEncoder extends NamedBlock {
             throw new IllegalArgumentException("hidden state index " + upTo + " outside 0.." + config.layers());
         }
         List<NDArray> states = new ArrayList<>();
-        NDArray h = preNorm.apply(ps, embeddings(ps, pixels, training), training); // (B, P + 1, d)
-        states.add(h);
-        for (int i = 0; i < upTo; i++) {
-            h = layer(ps, layers.get(i), h, training);
+        try (IntraOpThreads threads = IntraOpThreads.forFlops(flops(pixels.getShape().get(0), upTo))) {
+            NDArray h = preNorm.apply(ps, embeddings(ps, pixels, training), training); // (B, P + 1, d)
             states.add(h);
+            for (int i = 0; i < upTo; i++) {
+                h = layer(ps, layers.get(i), h, training);
+                states.add(h);
+            }
         }
         return states;
+    }
+
+    /** Floating-point operations of the embeddings and {@code layers} layers for {@code b} images. */
+    private long flops(long b, int layers) {
+        long d = config.hiddenSize();
+        long t = config.tokens();
+        long p = config.patchSize();
+        long perLayer = t * (4 * d * d + 2 * d * config.intermediateSize()) + 2 * t * t * d;
+        return 2 * b * (layers * perLayer + t * d * config.channels() * p * p);
     }
 
     /**
@@ -194,14 +205,33 @@ public final class ClipVisionEncoder extends NamedBlock {
         long t = s.get(1);
         int heads = config.heads();
         int dk = config.hiddenSize() / heads;
-        NDArray qp = l.q().apply(ps, x, training);
-        NDArray q = qp.mul(scalar(qp, (float) Math.pow(dk, -0.5))) // (B, T, d)
-                .reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
-        NDArray k = l.k().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
-        NDArray v = l.v().apply(ps, x, training).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // (B, nh, T, dk)
-        NDArray o = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v) // (B, nh, T, dk)
+        NDArray qkv = qkv(ps, l, x, training) // (B, T, 3·d)
+                .reshape(b, t, 3, heads, dk).transpose(2, 0, 3, 1, 4); // (3, B, nh, T, dk)
+        NDArray q = qkv.get(0); // (B, nh, T, dk)
+        q = q.mul(scalar(q, (float) Math.pow(dk, -0.5))); // Hugging Face scales the projected query
+        NDArray o = q.matMul(qkv.get(1).transpose(0, 1, 3, 2)).softmax(-1).matMul(qkv.get(2)) // (B, nh, T, dk)
                 .transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize()); // (B, T, d)
         return l.out().apply(ps, o, training);
+    }
+
+    /**
+     * q, k and v projections side by side, {@code (B, T, 3·d)}: one matmul over the concatenated weights and biases
+     * when they are small ({@link LlamaDecoder#fuseWeightsMax} elements), else three matmuls whose outputs are
+     * concatenated. The parameters keep their Hugging Face names and each gets its own gradient.
+     */
+    private static NDArray qkv(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        ai.djl.Device dev = x.getDevice();
+        NDArray wq = ps.getValue(l.q().weight(), dev, training);
+        NDArray wk = ps.getValue(l.k().weight(), dev, training);
+        NDArray wv = ps.getValue(l.v().weight(), dev, training);
+        NDArray bq = ps.getValue(l.q().bias(), dev, training);
+        NDArray bk = ps.getValue(l.k().bias(), dev, training);
+        NDArray bv = ps.getValue(l.v().bias(), dev, training);
+        if (wq.size() + wk.size() + wv.size() <= LlamaDecoder.fuseWeightsMax) {
+            return linear(x, ai.djl.ndarray.NDArrays.concat(new NDList(wq, wk, wv), 0),
+                    ai.djl.ndarray.NDArrays.concat(new NDList(bq, bk, bv), 0)); // (B, T, 3·d)
+        }
+        return ai.djl.ndarray.NDArrays.concat(new NDList(linear(x, wq, bq), linear(x, wk, bk), linear(x, wv, bv)), -1);
     }
 
     private NDArray activation(NDArray x) {

@@ -1,9 +1,12 @@
 package org.infllava.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -143,34 +146,47 @@ public final class LlamaDecoder extends NamedBlock {
         long b = s.get(0);
         long t = s.get(1);
         long past = cache == null ? 0 : cache.length();
-        NDManager m = x.getManager();
-        NDArray pos = positions != null ? positions.toType(DataType.FLOAT32, false)
-                : m.arange(past, past + t, 1, DataType.FLOAT32).reshape(1, t).broadcast(new Shape(b, t)); // (B, T)
-        NDArray[] rope = rope(pos); // cos, sin: (B, 1, T, hd)
-        NDArray fullMask = keyMask;
-        if (cache != null && keyMask != null) {
-            fullMask = cache.mask() == null ? keyMask : cache.mask().concat(keyMask, 1); // (B, past + T)
-            cache.setMask(fullMask);
-        } else if (cache != null && cache.mask() != null) {
-            throw new IllegalArgumentException("the cache holds a padding mask: pass the key mask of the new tokens");
+        try (IntraOpThreads threads = IntraOpThreads.forFlops(flops(b, t, past + t))) {
+            NDManager m = x.getManager();
+            NDArray[] rope = positions != null ? rope(positions) : rope(m, b, past, t); // cos, sin: (B|1, 1, T, hd)
+            NDArray fullMask = keyMask;
+            if (cache != null && keyMask != null) {
+                fullMask = cache.mask() == null ? keyMask : cache.mask().concat(keyMask, 1); // (B, past + T)
+                cache.setMask(fullMask);
+            } else if (cache != null && cache.mask() != null) {
+                throw new IllegalArgumentException("the cache holds a padding mask: pass the key mask of the new tokens");
+            }
+            // One new token without padding sees every cached position: no mask needed.
+            NDArray additive = t == 1 && fullMask == null ? null : additiveMask(m, b, t, past, fullMask); // (B|1,1,1,T,T_all)
+            NDArray h = x;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                NDArray a = attention(ps, l, i, rmsNorm(ps, h, l.inNorm(), training), rope, additive, cache, training);
+                h = h.add(a);
+                h = h.add(mlp(ps, l, rmsNorm(ps, h, l.postNorm(), training), training));
+            }
+            h = rmsNorm(ps, h, norm, training);
+            if (lmHead != null) {
+                return lmHead.apply(ps, h, training); // (B, T, V)
+            }
+            return linear(h, ps.getValue(embed, h.getDevice(), training), null); // (B, T, V), tied
         }
-        // One new token without padding sees every cached position: no mask needed (saves ~10 small ops a step).
-        NDArray additive = t == 1 && fullMask == null ? null : additiveMask(m, b, t, past, fullMask); // (B,1,1,T,T_all)
-        NDArray h = x;
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            NDArray a = attention(ps, l, i, rmsNorm(ps, h, l.inNorm(), training), rope, additive, cache, training);
-            h = h.add(a);
-            NDArray n = rmsNorm(ps, h, l.postNorm(), training);
-            NDArray mlp = l.down().apply(ps, silu(l.gate().apply(ps, n, training)).mul(l.up().apply(ps, n, training)),
-                    training);
-            h = h.add(mlp);
-        }
-        h = rmsNorm(ps, h, norm, training);
-        if (lmHead != null) {
-            return lmHead.apply(ps, h, training); // (B, T, V)
-        }
-        return h.matMul(ps.getValue(embed, h.getDevice(), training).transpose()); // (B, T, V), tied
+    }
+
+    /** Floating-point operations of a forward pass over {@code t} new tokens attending to {@code all} positions. */
+    private long flops(long b, long t, long all) {
+        LlamaConfig c = config;
+        long hd = c.headDim();
+        long perLayer = (long) c.hiddenSize() * (c.heads() + 2L * c.kvHeads()) * hd // q, k, v
+                + (long) c.heads() * hd * c.hiddenSize() // o
+                + 3L * c.hiddenSize() * c.intermediateSize() // gate, up, down
+                + 2L * c.heads() * hd * all; // scores and weighted values
+        return 2 * b * t * (c.layers() * perLayer + (long) c.hiddenSize() * c.vocabSize());
+    }
+
+    /** SwiGLU: {@code down(silu(gate(x)) · up(x))}. */
+    private static NDArray mlp(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        return l.down().apply(ps, silu(l.gate().apply(ps, x, training)).mul(l.up().apply(ps, x, training)), training);
     }
 
     /** Logits for token ids: {@link #embed} then {@link #forward}. */
@@ -179,62 +195,104 @@ public final class LlamaDecoder extends NamedBlock {
         return forward(ps, embed(ps, ids, training), keyMask, positions, cache, training);
     }
 
+    /**
+     * Below this many weight elements (2¹⁶ by default) the q, k and v weights are concatenated for one matmul on
+     * every call (copying them costs less than the calls it saves); larger models project separately and
+     * concatenate the outputs. Both ways give the same values; tests lower it to compare them.
+     */
+    static volatile long fuseWeightsMax = 1L << 16;
+
     private NDArray attention(ParameterStore ps, Layer l, int index, NDArray x, NDArray[] rope, NDArray additive,
             KvCache cache, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
         int hd = config.headDim();
+        int nh = config.heads();
         int kvh = config.kvHeads();
-        int rep = config.heads() / kvh;
-        NDArray q = l.q().apply(ps, x, training).reshape(b, t, config.heads(), hd).transpose(0, 2, 1, 3); // (B, nh, T, hd)
-        NDArray k = l.k().apply(ps, x, training).reshape(b, t, kvh, hd).transpose(0, 2, 1, 3); // (B, kvh, T, hd)
-        NDArray v = l.v().apply(ps, x, training).reshape(b, t, kvh, hd).transpose(0, 2, 1, 3); // (B, kvh, T, hd)
-        if (rope[0].getDataType() != q.getDataType()) { // half precision: constants follow the activations
-            rope = new NDArray[] {rope[0].toType(q.getDataType(), false), rope[1].toType(q.getDataType(), false)};
+        int rep = nh / kvh;
+        NDArray qkv = qkv(ps, l, x, training) // (B, T, (nh + 2·kvh)·hd)
+                .reshape(b, t, nh + 2L * kvh, hd).transpose(0, 2, 1, 3); // (B, nh + 2·kvh, T, hd)
+        if (rope[0].getDataType() != qkv.getDataType()) { // half precision: constants follow the activations
+            rope = new NDArray[] {rope[0].toType(qkv.getDataType(), false), rope[1].toType(qkv.getDataType(), false)};
         }
-        q = applyRope(q, rope);
-        k = applyRope(k, rope);
+        NDArray qk = applyRope(qkv.get(new NDIndex(":, :{}", nh + kvh)), rope); // (B, nh + kvh, T, hd), q and k at once
+        NDArray q = qk.get(new NDIndex(":, :{}", nh)); // (B, nh, T, hd)
+        NDArray k = qk.get(new NDIndex(":, {}:", nh)); // (B, kvh, T, hd)
+        NDArray v = qkv.get(new NDIndex(":, {}:", nh + kvh)); // (B, kvh, T, hd)
         if (cache != null) {
             NDArray[] kv = cache.append(index, k, v);
             k = kv[0]; // (B, kvh, T_all, hd)
             v = kv[1];
         }
-        long tAll = k.getShape().get(2);
-        NDArray qg = q.mul(scalar(q, (float) (1.0 / Math.sqrt(hd)))).reshape(b, kvh, rep, t, hd); // (B,kvh,rep,T,hd)
+        NDArray qg = q.mul(constants(q).scale).reshape(b, kvh, rep, t, hd); // (B, kvh, rep, T, hd)
         NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)); // (B, kvh, rep, T, T_all)
         if (additive != null) {
             scores = scores.add(additive.getDataType() == scores.getDataType() ? additive
                     : additive.toType(scores.getDataType(), false));
         }
         NDArray o = scores.softmax(-1).matMul(v.expandDims(2)) // (B, kvh, rep, T, hd)
-                .reshape(b, config.heads(), t, hd) // (B, nh, T, hd)
-                .transpose(0, 2, 1, 3).reshape(b, t, (long) config.heads() * hd); // (B, T, nh·hd)
+                .reshape(b, nh, t, hd) // (B, nh, T, hd)
+                .transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd); // (B, T, nh·hd)
         return l.o().apply(ps, o, training);
     }
 
     /**
-     * cos and sin of {@code position · invFreq}, duplicated over both halves: {@code (B, 1, T, hd)} each. Rows come
-     * from a table of every position up to {@code max_position_embeddings}, computed once on the host in double
-     * precision and rounded to float.
+     * q, k and v projections side by side, {@code (B, T, (nh + 2·kvh)·hd)}: one matmul over the concatenated
+     * weights when they are small ({@link #fuseWeightsMax}), else three. The weights stay three parameters with
+     * their Hugging Face names (checkpoints, optimiser state and freeze patterns see them as before); the
+     * concatenation is part of the graph, so each gets its own gradient.
+     */
+    private NDArray qkv(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        NDArray wq = ps.getValue(l.q().weight(), x.getDevice(), training);
+        NDArray wk = ps.getValue(l.k().weight(), x.getDevice(), training);
+        NDArray wv = ps.getValue(l.v().weight(), x.getDevice(), training);
+        if (wq.size() + wk.size() + wv.size() <= fuseWeightsMax) {
+            return linear(x, NDArrays.concat(new NDList(wq, wk, wv), 0), null); // (B, T, (nh + 2·kvh)·hd)
+        }
+        return NDArrays.concat(new NDList(linear(x, wq, null), linear(x, wk, null), linear(x, wv, null)), -1);
+    }
+
+    /**
+     * cos and sin of {@code position · invFreq} for explicit positions, duplicated over both halves:
+     * {@code (B, 1, T, hd)} each, rows gathered from {@link #constants}'s table.
      */
     private NDArray[] rope(NDArray positions) {
-        NDManager m = positions.getManager();
         Shape s = positions.getShape();
         NDArray idx = positions.toType(DataType.INT64, false).reshape(-1); // (B·T)
-        NDArray[] table = ropeTable(m, positions);
+        Constants c = constants(positions.getDevice(), (int) positions.max().getFloat() + 1);
         int hd = config.headDim();
-        NDArray cos = table[0].get(idx).reshape(s.get(0), 1, s.get(1), hd); // (B, 1, T, hd)
-        NDArray sin = table[1].get(idx).reshape(s.get(0), 1, s.get(1), hd);
+        NDArray cos = c.cos.get(idx).reshape(s.get(0), 1, s.get(1), hd); // (B, 1, T, hd)
+        NDArray sin = c.sin.get(idx).reshape(s.get(0), 1, s.get(1), hd);
         return new NDArray[] {cos, sin};
     }
 
-    private NDArray[] ropeTable;
+    /** cos and sin for positions {@code past..past+T−1} of every row: a slice of the table, {@code (1, 1, T, hd)}. */
+    private NDArray[] rope(NDManager m, long b, long past, long t) {
+        Constants c = constants(m.getDevice(), (int) (past + t));
+        NDIndex rows = new NDIndex("{}:{}", past, past + t);
+        int hd = config.headDim();
+        return new NDArray[] {c.cos.get(rows).reshape(1, 1, t, hd), c.sin.get(rows).reshape(1, 1, t, hd)}; // (1, 1, T, hd)
+    }
 
-    private synchronized NDArray[] ropeTable(NDManager m, NDArray positions) {
-        int max = Math.max(config.maxPositions(), (int) positions.max().getFloat() + 1);
-        if (ropeTable == null || ropeTable[0].getShape().get(0) < max
-                || !ropeTable[0].getDevice().equals(positions.getDevice())) {
+    /**
+     * Per-device constants, made once on the host and kept outside any scope: the RoPE table (every position up to
+     * {@code max_position_embeddings}, computed in double precision and rounded to float, cos and sin duplicated
+     * over both halves: {@code (P, hd)}), the signed permutation {@code R} with {@code x·R = rotate_half(x)}
+     * {@code (hd, hd)}, and the attention scale {@code 1/√hd} as a 0-d tensor.
+     */
+    private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale) {}
+
+    private Constants constants;
+
+    private Constants constants(NDArray like) {
+        Constants c = constants;
+        return c != null && c.cos.getDevice().equals(like.getDevice()) ? c : constants(like.getDevice(), 0);
+    }
+
+    private synchronized Constants constants(Device device, int positionsNeeded) {
+        int max = Math.max(config.maxPositions(), positionsNeeded);
+        if (constants == null || constants.cos.getShape().get(0) < max || !constants.cos.getDevice().equals(device)) {
             int hd = config.headDim();
             float[] cos = new float[max * hd];
             float[] sin = new float[max * hd];
@@ -249,39 +307,73 @@ public final class LlamaDecoder extends NamedBlock {
                     sin[p * hd + i + hd / 2] = sn;
                 }
             }
+            // rotate_half(x) = [−x₂, x₁]: column j < hd/2 takes −x[j + hd/2], column j ≥ hd/2 takes x[j − hd/2].
+            float[] rot = new float[hd * hd];
+            for (int j = 0; j < hd / 2; j++) {
+                rot[(j + hd / 2) * hd + j] = -1f;
+                rot[j * hd + j + hd / 2] = 1f;
+            }
             NDManager owner = getParameters().get(0).getValue().getArray().getManager();
-            NDArray c = owner.create(cos, new Shape(max, hd)).toDevice(positions.getDevice(), false).duplicate();
-            NDArray sn = owner.create(sin, new Shape(max, hd)).toDevice(positions.getDevice(), false).duplicate();
-            NDScope.unregister(c);
-            NDScope.unregister(sn);
-            ropeTable = new NDArray[] {c, sn};
+            Constants old = constants;
+            constants = new Constants(kept(owner.create(cos, new Shape(max, hd)), device),
+                    kept(owner.create(sin, new Shape(max, hd)), device), kept(owner.create(rot, new Shape(hd, hd)), device),
+                    kept(owner.create((float) (1.0 / Math.sqrt(hd))), device));
+            if (old != null) {
+                old.cos.close();
+                old.sin.close();
+                old.rotate.close();
+                old.scale.close();
+            }
         }
-        return ropeTable;
+        return constants;
     }
 
-    /** {@code x·cos + rotate_half(x)·sin} with {@code rotate_half(x) = [−x₂, x₁]}. */
-    private static NDArray applyRope(NDArray x, NDArray[] rope) {
-        long half = x.getShape().get(3) / 2;
-        NDArray x1 = x.get(":, :, :, :{}", half);
-        NDArray x2 = x.get(":, :, :, {}:", half);
-        NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(rope[0]).add(rotated.mul(rope[1]));
+    /** A copy on {@code device} in PyTorch-owned memory, outside every scope. */
+    private static NDArray kept(NDArray host, Device device) {
+        NDArray a = host.toDevice(device, false).duplicate();
+        NDScope.unregister(a);
+        host.close();
+        return a;
     }
 
     /**
-     * Causal plus padding mask as an additive tensor {@code (B, 1, 1, T, past + T)}: 0 where query {@code i} (at
+     * {@code x·cos + rotate_half(x)·sin} with {@code rotate_half(x) = [−x₂, x₁]}, the rotation as one matmul with
+     * a signed permutation (exact: one ±1 term per output).
+     */
+    private NDArray applyRope(NDArray x, NDArray[] rope) {
+        NDArray r = constants(x).rotate;
+        r = r.getDataType() == x.getDataType() ? r : r.toType(x.getDataType(), false);
+        return x.mul(rope[0]).add(x.matMul(r).mul(rope[1]));
+    }
+
+    /** Masks up to this many entries are written on the host and sent in one call. */
+    private static final long HOST_MASK_MAX = 1L << 20;
+
+    /**
+     * Causal plus padding mask as an additive tensor {@code (B, 1, 1, T, past + T)} ({@code B} = 1 without a
+     * key mask): 0 where query {@code i} (at
      * absolute position {@code past + i}) may see key {@code j}, −1e9 elsewhere (a finite value, so a fully masked
      * padding row stays finite, as Hugging Face's {@code finfo.min} does).
      */
     private static NDArray additiveMask(NDManager m, long b, long t, long past, NDArray keyMask) {
         long all = past + t;
-        NDArray qPos = m.arange(past, past + t, 1, DataType.FLOAT32).reshape(t, 1); // (T, 1)
-        NDArray kPos = m.arange(0, all, 1, DataType.FLOAT32).reshape(1, all); // (1, T_all)
-        NDArray allowed = kPos.lte(qPos).toType(DataType.FLOAT32, false).reshape(1, t, all); // (1, T, T_all)
-        if (keyMask != null) {
-            allowed = allowed.mul(keyMask.toType(DataType.FLOAT32, false).reshape(b, 1, all)); // (B, T, T_all)
+        NDArray causal = null;
+        if (t * all > HOST_MASK_MAX) { // large: compare positions on the device
+            NDArray qPos = m.arange(past, past + t, 1, DataType.FLOAT32).reshape(t, 1); // (T, 1)
+            NDArray kPos = m.arange(0, all, 1, DataType.FLOAT32).reshape(1, all); // (1, T_all)
+            causal = kPos.lte(qPos).toType(DataType.FLOAT32, false).sub(1f).mul(1e9f).reshape(1, 1, 1, t, all);
+        } else if (t > 1 || keyMask == null) { // one new token sees every position: no causal part
+            float[] c = new float[(int) (t * all)];
+            for (int i = 0; i < t; i++) {
+                java.util.Arrays.fill(c, (int) (i * all + past + i + 1), (int) ((i + 1) * all), -1e9f);
+            }
+            causal = m.create(c, new Shape(1, 1, 1, t, all)); // (1, 1, 1, T, T_all)
         }
-        return allowed.sub(1f).mul(1e9f).reshape(allowed.getShape().get(0), 1, 1, t, all);
+        if (keyMask == null) {
+            return causal;
+        }
+        NDArray keys = keyMask.toType(DataType.FLOAT32, false).sub(1f).mul(1e9f).reshape(b, 1, 1, 1, all); // (B,1,1,1,T_all)
+        return causal == null ? keys : keys.minimum(causal); // (B, 1, 1, T, T_all): −1e9 where either forbids
     }
 
     /** RMSNorm: {@code x · rsqrt(mean(x²) + ε) · w}. */

@@ -68,4 +68,53 @@ class ClipVisionEncoderTest {
                 () -> ClipVisionConfig.fromJson(bad, java.nio.file.Path.of("x/config.json")));
         assertTrue(ie.getMessage().startsWith("x/config.json: ") && ie.getMessage().contains("relu"), ie.getMessage());
     }
+
+    /**
+     * The fused q/k/v matmul (small weights: this 32-wide tower, checked against PyTorch above) and the separate
+     * projections give the same hidden states and the same gradient for each projection's weight and bias.
+     */
+    @Test
+    void fusedAndSeparateProjectionsGiveTheSameStatesAndGradients() {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            ClipVisionEncoder enc = ClipVisionEncoder.fromPretrained(ModelTesting.GOLDEN.resolve("clip_vision"), m);
+            NDArray pixels = ModelTesting.npy(m, "clip_pixels"); // (2, 3, 28, 28)
+            java.util.Map<String, ai.djl.nn.Parameter> params = enc.namedParameters();
+            List<String> names = List.of("encoder.layers.0.self_attn.q_proj.weight",
+                    "encoder.layers.0.self_attn.k_proj.bias", "encoder.layers.1.self_attn.v_proj.weight");
+            float[][] fused = statesAndGradients(m, enc, pixels, params, names);
+            long before = LlamaDecoder.fuseWeightsMax;
+            LlamaDecoder.fuseWeightsMax = 0;
+            float[][] separate;
+            try {
+                separate = statesAndGradients(m, enc, pixels, params, names);
+            } finally {
+                LlamaDecoder.fuseWeightsMax = before;
+            }
+            for (int i = 0; i < fused.length; i++) {
+                String what = i == 0 ? "hidden_states[3]" : names.get(i - 1);
+                // Values agree to 1e-5; gradients (sums over every position of Σ out², whose terms round differently in
+                // the two matmul layouts) to 1e-3: a mixed-up or missing gradient would be off by O(1).
+                ModelTesting.assertClose(separate[i], fused[i], i == 0 ? 1e-5 : 1e-3, i == 0 ? 1e-6 : 1e-5, what);
+                float[] f = fused[i];
+                assertTrue(java.util.stream.IntStream.range(0, f.length).anyMatch(j -> f[j] != 0), what + " is all zero");
+            }
+        }
+    }
+
+    private static float[][] statesAndGradients(NDManager m, ClipVisionEncoder enc, NDArray pixels,
+            java.util.Map<String, ai.djl.nn.Parameter> params, List<String> names) {
+        names.forEach(n -> params.get(n).getArray().setRequiresGradient(true));
+        float[][] out = new float[names.size() + 1][];
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray last = enc.hiddenStates(new ParameterStore(m, false), pixels, 3, true).get(3);
+            out[0] = last.toFloatArray();
+            gc.backward(last.square().sum());
+        }
+        for (int i = 0; i < names.size(); i++) {
+            NDArray g = params.get(names.get(i)).getArray().getGradient();
+            out[i + 1] = g.toFloatArray();
+            g.subi(g);
+        }
+        return out;
+    }
 }

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
@@ -214,5 +215,57 @@ class LlamaDecoderTest {
                 }
             }
         }
+    }
+
+    /**
+     * The fused q/k/v matmul (small weights, used by every golden test above) and the separate projections give the
+     * same logits and the same gradient for each of q_proj, k_proj and v_proj: the fusion is a concatenation in the
+     * graph, the parameters stay separate. Tolerances 1e-5 (values) and 1e-3 (gradients): the two differ only in how matmuls round.
+     */
+    @Test
+    void fusedAndSeparateProjectionsGiveTheSameLogitsAndGradients() {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            LlamaDecoder llm = load(m, "llama");
+            NDArray ids = ModelTesting.npy(m, "llama_ids"); // (1, 12)
+            Map<String, ai.djl.nn.Parameter> params = llm.namedParameters();
+            List<String> names = List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.k_proj.weight",
+                    "model.layers.1.self_attn.v_proj.weight");
+            float[][] fused = logitsAndGradients(m, llm, ids, params, names);
+            long before = LlamaDecoder.fuseWeightsMax;
+            LlamaDecoder.fuseWeightsMax = 0;
+            float[][] separate;
+            try {
+                separate = logitsAndGradients(m, llm, ids, params, names);
+            } finally {
+                LlamaDecoder.fuseWeightsMax = before;
+            }
+            for (int i = 0; i < fused.length; i++) {
+                String what = i == 0 ? "logits" : names.get(i - 1);
+                // Values agree to 1e-5; gradients (sums over every position of Σ out², whose terms round differently in
+                // the two matmul layouts) to 1e-3: a mixed-up or missing gradient would be off by O(1).
+                ModelTesting.assertClose(separate[i], fused[i], i == 0 ? 1e-5 : 1e-3, i == 0 ? 1e-6 : 1e-5, what);
+                float[] f = fused[i];
+                assertTrue(java.util.stream.IntStream.range(0, f.length).anyMatch(j -> f[j] != 0),
+                        what + " is all zero: equality would prove nothing");
+            }
+        }
+    }
+
+    /** Logits of Σ logits² and the gradients of {@code names}, gradients cleared afterwards. */
+    static float[][] logitsAndGradients(NDManager m, LlamaDecoder llm, NDArray ids,
+            Map<String, ai.djl.nn.Parameter> params, List<String> names) {
+        names.forEach(n -> params.get(n).getArray().setRequiresGradient(true));
+        float[][] out = new float[names.size() + 1][];
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray logits = llm.logits(new ParameterStore(m, false), ids, null, null, null, true);
+            out[0] = logits.toFloatArray();
+            gc.backward(logits.square().sum());
+        }
+        for (int i = 0; i < names.size(); i++) {
+            NDArray g = params.get(names.get(i)).getArray().getGradient();
+            out[i + 1] = g.toFloatArray();
+            g.subi(g); // clear for the next pass
+        }
+        return out;
     }
 }

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Runs each toolkit benchmark and its PyTorch-Python twin in one go and prints the ratio table (toolkit / Python):
+#   ./infllava bench model   beside  bench/bench_model.py   (tiny and medium vision forward, prefill, decode)
+#   ./infllava bench train   beside  bench/bench_train.py   (one tiny training step, steady state)
+#   ./infllava bench dem     beside  bench/bench_dem.py     (the DEM at the real size vs the published SpatialEmbed)
+# The peer is Debian's python3-torch on OpenBLAS (libopenblas0-pthread, installed here if missing: with the
+# reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). Both sides get 2 intra-op
+# threads. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
+# (skip the naive attention, whose only use is the memory ratio).
+# Environment: COMPARE_TRAIN_STEPS (default 300), COMPARE_OUT (keep the raw outputs in this folder),
+# COMPARE_TOOLKIT (the toolkit command; default ./infllava: point it at a copy of an older build for a before/after).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+quick=0; dem=1; medium=1; naive=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1; medium=0 ;;
+    --no-dem) dem=0 ;;
+    --no-medium) medium=0 ;;
+    --no-naive) naive=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown option '$a' (--quick, --no-dem, --no-medium, --no-naive)" >&2; exit 2 ;;
+  esac
+done
+py=/usr/bin/python3
+threads=2
+steps="${COMPARE_TRAIN_STEPS:-$([ $quick = 1 ] && echo 150 || echo 300)}"
+
+# --- the peer's BLAS ---------------------------------------------------------------------------------------------
+if ! dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
+  echo "compare.sh: installing libopenblas0-pthread (the PyTorch-Python peer's BLAS)..." >&2
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ apt-get install -y -q libopenblas0-pthread >&2 || {
+    echo "compare.sh: cannot install libopenblas0-pthread; the peer would run on the reference BLAS" >&2; exit 1; }
+fi
+if ! $py -c "import torch" 2>/dev/null; then
+  echo "compare.sh: $py cannot import torch (apt-get install python3-torch)" >&2; exit 1
+fi
+
+out="${COMPARE_OUT:-$(mktemp -d /tmp/infllava-compare.XXXXXX)}"
+mkdir -p "$out"
+export INFLLAVA_JAVA_OPTS="${INFLLAVA_JAVA_OPTS:-} -Xmx4g -Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop_threads=1"
+export OMP_NUM_THREADS=$threads
+
+run() { # name, command...
+  local name="$1"; shift
+  echo "compare.sh: $name ..." >&2
+  "$@" > "$out/$name.txt" 2> "$out/$name.err" || { echo "compare.sh: $name failed:" >&2; tail -5 "$out/$name.err" >&2; exit 1; }
+}
+
+tk="${COMPARE_TOOLKIT:-$here/infllava}"
+sizes=tiny; [ $medium = 1 ] && sizes=tiny,medium
+$tk --version > /dev/null # builds the jar first if needed, so no benchmark pays for it
+uptime > "$out/load-before.txt"
+run java-model $tk bench model --size "$sizes"
+run py-model $py bench/bench_model.py ${sizes//,/ }
+run java-train $tk bench train --steps "$steps"
+run py-train $py bench/bench_train.py
+if [ $dem = 1 ]; then
+  run java-dem-paper $tk bench dem --only paper
+  run java-dem-reference $tk bench dem --only reference
+  [ $quick = 1 ] || [ $naive = 0 ] || run java-dem-naive $tk bench dem --only naive --iterations 1
+  run py-dem $py bench/bench_dem.py
+fi
+uptime > "$out/load-after.txt"
+
+$py - "$out" "$threads" <<'EOF'
+import os, re, statistics, subprocess, sys
+out, threads = sys.argv[1], sys.argv[2]
+
+def read(name):
+    p = os.path.join(out, name + ".txt")
+    return open(p).read() if os.path.exists(p) else None
+
+def nums(s):
+    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*\.?\d*", s)]
+
+# environment
+import torch
+torch.set_num_threads(int(threads))
+torch.randn(64, 64) @ torch.randn(64, 64)
+blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if re.search(r"blas|lapack", l.split()[-1])})
+info = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+jm = read("java-model") or ""
+djl_torch = re.search(r"PyTorch ([\d.]+)", jm)
+def load(name):
+    p = os.path.join(out, name)
+    return open(p).read().split("load average:")[1].strip() if os.path.exists(p) else "n/a"
+print(f"machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before: {load('load-before.txt')}, "
+      f"after: {load('load-after.txt')}")
+print(f"toolkit: {java}, DJL PyTorch {djl_torch.group(1) if djl_torch else '?'} natives (MKL), {threads} intra-op threads")
+print(f"peer:    Python PyTorch {torch.__version__}, {torch.get_num_threads()} threads, BLAS_INFO={info.group(1) if info else '?'}, "
+      f"loaded: {', '.join(blas) or 'none found'}")
+print(f"raw outputs: {out}")
+
+rows = []
+def row(work, toolkit, peer, unit, target=None):
+    if toolkit is None or peer is None:
+        return
+    ratio = toolkit / peer
+    met = "" if target is None else ("met" if ratio <= target else "NOT met")
+    rows.append((work, f"{toolkit:.2f}", f"{peer:.2f}", f"{ratio:.2f}x", "" if target is None else f"<= {target}x {met}"))
+
+def model_rows(text, prefix_re):
+    res = {}
+    for line in (text or "").splitlines():
+        m = re.match(prefix_re, line)
+        if m:
+            v = nums(line[m.end():])
+            res[m.group(1)] = v[-4:]
+    return res
+
+jrows = model_rows(read("java-model"), r"^(tiny|medium)\b[^)]*\)?")
+prows = model_rows(read("py-model"), r"^(tiny|medium)\b")
+targets = {"tiny": (0.8, None, 3, 3), "medium": (0.6, 0.6, 0.6, None)}
+names = ("vision forward ms", "prefill 256 ms", "decode ms/token @64", "decode ms/token @1024")
+for size in ("tiny", "medium"):
+    if size in jrows and size in prows:
+        for i, n in enumerate(names):
+            row(f"{size} {n}", jrows[size][i], prows[size][i], "ms", targets[size][i])
+
+jt = read("java-train")
+if jt:
+    steady = [nums(l)[1] for l in jt.splitlines() if re.match(r"^\s*\d+\s", l) and nums(l)[0] > 100]
+    pt = re.search(r"median ([\d.]+) ms", read("py-train") or "")
+    if steady and pt:
+        row("tiny train step ms (steady median)", statistics.median(steady), float(pt.group(1)), "ms", 0.5)
+
+pd = re.search(r"median ([\d.]+) s", read("py-dem") or "")
+for name, key, target in (("DEM PAPER s", "java-dem-paper", 0.5), ("DEM REFERENCE s", "java-dem-reference", 0.6)):
+    t = read(key)
+    if t and pd:
+        line = next(l for l in t.splitlines() if l.startswith(("PAPER", "REFERENCE")))
+        v = nums(line.split(")", 1)[1])  # parameters, median, min, peak MB, scores MB
+        row(name + " (vs published code)", v[1], float(pd.group(1)), "s", target)
+
+peaks = {}
+for key in ("java-dem-paper", "java-dem-reference", "java-dem-naive"):
+    t = read(key)
+    if t:
+        line = next((l for l in t.splitlines() if l.startswith(("PAPER", "REFERENCE", "naive"))), None)
+        if line:
+            peaks[key] = nums(line.split(")", 1)[1] if ")" in line else line)[3]
+
+w = [max(len(r[i]) for r in rows + [("work", "toolkit", "PyTorch-Python", "ratio", "target")]) for i in range(5)]
+hdr = ("work", "toolkit", "PyTorch-Python", "ratio", "target")
+print()
+print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(hdr)) + " |")
+print("|" + "|".join(("-" * (w[i] + 1) + ":") if i in (1, 2, 3) else "-" * (w[i] + 2) for i in range(5)) + "|")
+for r in rows:
+    print("| " + " | ".join(c.rjust(w[i]) if i in (1, 2, 3) else c.ljust(w[i]) for i, c in enumerate(r)) + " |")
+if "java-dem-naive" in peaks:
+    for key, label in (("java-dem-paper", "PAPER"), ("java-dem-reference", "REFERENCE")):
+        if key in peaks and peaks["java-dem-naive"] > 0:
+            f = peaks[key] / peaks["java-dem-naive"]
+            print(f"DEM peak native memory {label}: {peaks[key]:.0f} MB = {f:.2f} of the naive attention's "
+                  f"{peaks['java-dem-naive']:.0f} MB (target <= 0.20: {'met' if f <= 0.2 else 'NOT met'})")
+EOF
