@@ -322,6 +322,22 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Writes tensors as F32 or F16, in map order, atomically. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            write(out, tensors, metadata, dtype);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a safetensors file's bytes (F32 or F16, in map order) to {@code out}, which stays open. */
+    public static void write(OutputStream out, Map<String, HostTensor> tensors, Map<String, String> metadata,
+            DType dtype) throws IOException {
         int width = dtype == DType.F32 ? 4 : 2;
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
@@ -347,30 +363,20 @@ public final class SafeTensors implements AutoCloseable {
         }
         byte[] h = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
         int pad = (8 - h.length % 8) % 8;
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
-            out.write(len.array());
-            out.write(h);
-            out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
-            for (HostTensor t : tensors.values()) {
-                ByteBuffer bb = ByteBuffer.allocate(width * t.size()).order(ByteOrder.LITTLE_ENDIAN);
-                if (dtype == DType.F32) {
-                    bb.asFloatBuffer().put(t.data());
-                } else {
-                    for (float v : t.data()) {
-                        bb.putShort(floatToHalf(v));
-                    }
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
+        out.write(len.array());
+        out.write(h);
+        out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
+        for (HostTensor t : tensors.values()) {
+            ByteBuffer bb = ByteBuffer.allocate(width * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype == DType.F32) {
+                bb.asFloatBuffer().put(t.data());
+            } else {
+                for (float v : t.data()) {
+                    bb.putShort(floatToHalf(v));
                 }
-                out.write(bb.array());
             }
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+            out.write(bb.array());
         }
     }
 }

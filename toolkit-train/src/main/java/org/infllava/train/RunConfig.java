@@ -115,13 +115,19 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
         if (!Set.of("fp32", "fp16").contains(precision)) {
             throw t.error("precision", "must be fp32 or fp16, got '" + precision + "'");
         }
-        FreezePolicy freeze = t.has("trainable")
-                ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
-                : new FreezePolicy(switch (stage) {
-                    case 0 -> java.util.Set.of("vision", "projector", "llm");
-                    case 1 -> FreezePolicy.stage1().trainable();
-                    default -> FreezePolicy.stage2().trainable();
-                }, t.strings("freeze_patterns"));
+        FreezePolicy freeze;
+        try {
+            freeze = t.has("trainable")
+                    ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
+                    : new FreezePolicy(switch (stage) {
+                        case 0 -> java.util.Set.of("vision", "projector", "llm");
+                        case 1 -> FreezePolicy.stage1().trainable();
+                        default -> FreezePolicy.stage2().trainable();
+                    }, t.strings("freeze_patterns"));
+        } catch (IllegalArgumentException e) {
+            throw e instanceof InvalidInputException ? e : t.error(t.has("trainable") ? "trainable" : "freeze_patterns",
+                    InvalidInputException.excerpt(e.getMessage()));
+        }
         TrainSettings settings;
         try {
             settings = new TrainSettings(root.integer("seed", 42), t.integer("steps", 100), t.integer("batch_size", 4),

@@ -118,6 +118,25 @@ class TrainInputsFuzzTest {
         }
     }
 
+    /** A checkpoint's {@code manifest.json}, verified against a checkpoint holding {@code state.json}. */
+    @FuzzTest
+    void checkpointManifest(byte[] input) {
+        Path ckpt = HostileInput.dir().resolve("checkpoints/step-000001");
+        if (!Files.exists(ckpt.resolve("state.json"))) {
+            write(ckpt.resolve("state.json"), "{}".getBytes(StandardCharsets.UTF_8));
+        }
+        Path manifest = ckpt.resolve(Checkpoints.MANIFEST);
+        write(manifest, input);
+        Boolean good = HostileInput.checkFile(manifest, input.length + 2, 0, () -> {
+            Checkpoints.verify(ckpt);
+            return true;
+        });
+        if (good != null) {
+            assertTrue(Checkpoints.manifestFiles(manifest).keySet().stream().allMatch(n -> n.equals("state.json")),
+                    "a checkpoint that verifies lists only its own files");
+        }
+    }
+
     private static void write(Path f, byte[] bytes) {
         try {
             Files.createDirectories(f.getParent());

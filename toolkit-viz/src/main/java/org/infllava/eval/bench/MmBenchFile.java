@@ -115,7 +115,8 @@ public record MmBenchFile(List<Row> rows, boolean hasAnswers, LoadReport report)
             }
             for (String need : List.of("index", "question", "A", "B")) {
                 if (!col.containsKey(need)) {
-                    throw new InvalidInputException(tsv, "header lacks column '" + need + "' (has " + header + ")");
+                    throw new InvalidInputException(tsv, "header lacks column '" + need + "' (has "
+                            + InvalidInputException.excerpt(header.toString()) + ")");
                 }
             }
             List<Integer> optionCols = new ArrayList<>();
