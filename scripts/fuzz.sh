@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
   start=$(date +%s)
   # One input running over 10 s is a finding (libFuzzer's -timeout); so is any exception but the parser's own.
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" mvn -B -o -pl "$module" -am test -Dtest="$test" \
-      -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 \
+      -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 \
       > "$log" 2>&1
   rc=$?
   runs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
