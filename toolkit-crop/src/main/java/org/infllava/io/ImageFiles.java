@@ -84,7 +84,8 @@ public final class ImageFiles {
 
     /** The checks and the decoding; errors name {@code file}, or {@code what} when there is no file. */
     private static BufferedImage decode(ImageInputStream in, Path file, String what, long maxPixels) {
-        java.util.function.Function<String, InvalidInputException> error = problem -> failure(file, what, problem, null);
+        java.util.function.Function<String, InvalidInputException> error =
+                problem -> failure(file, what, problem, null);
         try {
             if (in == null) {
                 throw error.apply("cannot open for reading");

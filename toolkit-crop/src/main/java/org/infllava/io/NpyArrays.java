@@ -50,7 +50,8 @@ public final class NpyArrays {
         }
         int major = all[6];
         if (major < 1 || major > 3) {
-            throw new InvalidInputException(file, "unsupported .npy format version " + major + " (1, 2 and 3 are read)");
+            throw new InvalidInputException(file, "unsupported .npy format version " + major
+                    + " (1, 2 and 3 are read)");
         }
         ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         int start = major == 1 ? 10 : 12;

@@ -91,8 +91,8 @@ public final class SafeTensors implements AutoCloseable {
                 }
                 header = parsed.getAsJsonObject();
             } catch (JsonParseException e) {
-                throw new InvalidInputException(file, "bad safetensors header JSON: " + InvalidInputException.excerpt(String.valueOf(
-                        e.getMessage())));
+                throw new InvalidInputException(file, "bad safetensors header JSON: "
+                        + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
             }
             long dataStart = 8 + headerLen;
             Map<String, TensorInfo> infos = new LinkedHashMap<>();
@@ -125,7 +125,8 @@ public final class SafeTensors implements AutoCloseable {
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
-            default -> throw new InvalidInputException(file, what + ": unsupported dtype " + InvalidInputException.excerpt(dtype)
+            default -> throw new InvalidInputException(file, what + ": unsupported dtype "
+                    + InvalidInputException.excerpt(dtype)
                     + " (F32, F16 and BF16 are read)");
         };
         long[] shape = longs(file, what, info, "shape", -1);

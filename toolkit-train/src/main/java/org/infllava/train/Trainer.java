@@ -403,8 +403,8 @@ public final class Trainer {
      * verifies against its manifest; newer ones that do not are named on the progress output and skipped). Restores
      * the trainable weights, the optimizer state and the position; frozen weights must come from the same
      * configuration (they are not saved). A run directory without any good checkpoint (a run killed before its
-     * first: empty, or with run files but no checkpoint) starts again at step 0. {@code metrics.jsonl} keeps the steps up to the restored one, so a resumed run
-     * ends with the loss curve of an uninterrupted one.
+     * first: empty, or with run files but no checkpoint) starts again at step 0. {@code metrics.jsonl} keeps the
+     * steps up to the restored one, so a resumed run ends with the loss curve of an uninterrupted one.
      *
      * @throws InvalidInputException naming a given checkpoint that does not verify, or a directory that is neither
      */

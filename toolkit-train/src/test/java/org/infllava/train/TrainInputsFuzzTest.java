@@ -35,7 +35,8 @@ class TrainInputsFuzzTest {
         Path shard = dir.resolve("model-00001-of-00001.safetensors");
         if (!Files.exists(shard)) {
             write(dir.resolve("config.json"), "{}".getBytes(StandardCharsets.UTF_8));
-            SafeTensors.write(shard, Map.of("w", new HostTensor(new long[] {2, 2}, new float[] {1, 2, 3, 4})), Map.of());
+            SafeTensors.write(shard, Map.of("w", new HostTensor(new long[] {2, 2}, new float[] {1, 2, 3, 4})),
+                    Map.of());
         }
         Path index = dir.resolve("model.safetensors.index.json");
         write(index, input);
