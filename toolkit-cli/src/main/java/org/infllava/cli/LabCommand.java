@@ -307,8 +307,9 @@ final class LabCommand implements Runnable {
             if (!Files.isDirectory(c)) {
                 return null;
             }
-            // The newest checkpoint that verifies against its manifest; a damaged one is named and skipped.
-            return new org.infllava.train.Checkpoints(c, 1).latestGood(System.err::println).orElse(null);
+            try (java.util.stream.Stream<Path> s = Files.list(c)) {
+                return s.filter(p -> p.getFileName().toString().startsWith("step-")).max(Path::compareTo).orElse(null);
+            }
         }
     }
 }
