@@ -63,12 +63,40 @@ public final class ImageFiles {
             throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file, null, maxPixels);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes an image held in memory (a base64 column of a benchmark file) with the checks of {@link #read(Path,
+     * long)}.
+     *
+     * @param what names the image in messages ({@code "MMBench index 3: image"})
+     */
+    public static BufferedImage decode(byte[] bytes, String what, long maxPixels) {
+        if (bytes.length == 0) {
+            throw new InvalidInputException(what + ": empty, not an image");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return decode(in, null, what, maxPixels);
+        } catch (IOException e) {
+            throw new InvalidInputException(what + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** The checks and the decoding; errors name {@code file}, or {@code what} when there is no file. */
+    private static BufferedImage decode(ImageInputStream in, Path file, String what, long maxPixels) {
+        java.util.function.Function<String, InvalidInputException> error =
+                problem -> failure(file, what, problem, null);
+        try {
             if (in == null) {
-                throw new InvalidInputException(file, "cannot open for reading");
+                throw error.apply("cannot open for reading");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new InvalidInputException(file, "not a supported image (PNG, JPEG, BMP or GIF expected)");
+                throw error.apply("not a supported image (PNG, JPEG, BMP or GIF expected)");
             }
             ImageReader reader = readers.next();
             try {
@@ -76,10 +104,10 @@ public final class ImageFiles {
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width <= 0 || height <= 0) {
-                    throw new InvalidInputException(file, "image header gives an empty size " + width + "x" + height);
+                    throw error.apply("image header gives an empty size " + width + "x" + height);
                 }
                 if (width * height > maxPixels) {
-                    throw new InvalidInputException(file, String.format(
+                    throw error.apply(String.format(
                             "image is %dx%d = %d pixels, above the limit of %d pixels (refused before decoding)",
                             width, height, width * height, maxPixels));
                 }
@@ -101,8 +129,8 @@ public final class ImageFiles {
                     image = cmykToRgb(image.getRaster(), false, true);
                 }
                 if (!warnings.isEmpty()) {
-                    throw new InvalidInputException(file, "corrupt or truncated " + reader.getFormatName()
-                            + " data: " + warnings.get(0));
+                    throw error.apply("corrupt or truncated " + reader.getFormatName()
+                            + " data: " + InvalidInputException.excerpt(warnings.get(0)));
                 }
                 return image;
             } finally {
@@ -112,9 +140,15 @@ public final class ImageFiles {
             throw e;
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new InvalidInputException(file, "corrupt or truncated image data: " + why, e);
+            throw failure(file, what, "corrupt or truncated image data: " + InvalidInputException.excerpt(why), e);
         }
     }
+
+    private static InvalidInputException failure(Path file, String what, String problem, Throwable cause) {
+        return file != null ? new InvalidInputException(file, problem, cause)
+                : new InvalidInputException(null, what + ": " + problem, cause);
+    }
+
 
     /** Reads an image file and converts it to 8-bit RGB as CLIP's pre-processing expects. */
     public static BufferedImage readRgb(Path file, long maxPixels) {

@@ -34,4 +34,13 @@ public class InvalidInputException extends IllegalArgumentException {
     public Path file() {
         return file;
     }
+
+    /**
+     * Input text to quote in a message: control characters (line breaks included) become {@code ?}, and text over
+     * 160 characters is cut with {@code ...}, so a message stays one short line whatever the input holds.
+     */
+    public static String excerpt(String text) {
+        String one = String.valueOf(text).replaceAll("\\p{Cntrl}", "?");
+        return one.length() <= 160 ? one : one.substring(0, 157) + "...";
+    }
 }

@@ -49,43 +49,54 @@ public final class NpyArrays {
             throw new InvalidInputException(file, "not a .npy file (bad magic)");
         }
         int major = all[6];
+        if (major < 1 || major > 3) {
+            throw new InvalidInputException(file, "unsupported .npy format version " + major
+                    + " (1, 2 and 3 are read)");
+        }
         ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        int headerLen = major == 1 ? Short.toUnsignedInt(bb.getShort(8)) : bb.getInt(8);
         int start = major == 1 ? 10 : 12;
-        if (start + headerLen > all.length) {
+        if (all.length < start) {
             throw new InvalidInputException(file, "truncated .npy header");
         }
-        String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
+        long headerLen = major == 1 ? Short.toUnsignedInt(bb.getShort(8)) : Integer.toUnsignedLong(bb.getInt(8));
+        if (start + headerLen > all.length) {
+            throw new InvalidInputException(file, "truncated .npy header: it claims " + headerLen + " bytes, the file "
+                    + "has " + (all.length - start) + " after the preamble");
+        }
+        String header = new String(all, start, (int) headerLen, major == 3 ? StandardCharsets.UTF_8
+                : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher o = ORDER.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !o.find() || !s.find()) {
-            throw new InvalidInputException(file, "malformed .npy header: " + header.trim());
+            throw new InvalidInputException(file, "malformed .npy header: "
+                    + InvalidInputException.excerpt(header.trim()));
         }
         if (o.group(1).equals("True")) {
             throw new InvalidInputException(file, "Fortran-order arrays are not supported");
         }
-        long[] shape = Arrays.stream(s.group(1).split(","))
-                .map(String::trim).filter(t -> !t.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape = shape(file, s.group(1));
         long n = 1;
         for (long dim : shape) {
-            n *= dim;
+            n = Math.multiplyExact(n, dim); // shape() checked that the product fits
         }
         String descr = d.group(1);
         if (float32Only && !descr.equals("<f4")) {
-            throw new InvalidInputException(file, "expected float32 little-endian ('<f4'), found dtype '" + descr
-                    + "' (save with numpy: a.astype(np.float32))");
+            throw new InvalidInputException(file, "expected float32 little-endian ('<f4'), found dtype '"
+                    + InvalidInputException.excerpt(descr) + "' (save with numpy: a.astype(np.float32))");
         }
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
             case "|u1" -> 1;
-            default -> throw new InvalidInputException(file, "unsupported dtype " + descr);
+            default -> throw new InvalidInputException(file, "unsupported dtype "
+                    + InvalidInputException.excerpt(descr));
         };
-        int dataStart = start + headerLen;
-        if ((long) dataStart + n * width > all.length) {
+        int dataStart = (int) (start + headerLen);
+        if (n > (all.length - dataStart) / width) { // checked before multiplying: n * width may overflow
             throw new InvalidInputException(file, "truncated data: " + n + " values of " + descr + " need "
-                    + n * width + " bytes, found " + (all.length - dataStart));
+                    + (n <= Long.MAX_VALUE / width ? String.valueOf(n * width) : "more than " + Long.MAX_VALUE)
+                    + " bytes, found " + (all.length - dataStart));
         }
         float[] out = new float[(int) n];
         bb.position(dataStart);
@@ -99,6 +110,33 @@ public final class NpyArrays {
             };
         }
         return new HostTensor(shape, out);
+    }
+
+    /** The dimensions of a shape tuple's text ({@code "2, 3"}, {@code "5,"}, {@code ""}); a bad one names the file. */
+    private static long[] shape(Path file, String text) {
+        String[] parts = text.split(",", -1);
+        long[] shape = new long[0];
+        long n = 1;
+        for (int i = 0; i < parts.length; i++) {
+            String t = parts[i].trim();
+            if (t.isEmpty() && i == parts.length - 1) {
+                continue; // the trailing comma of a 1-tuple, or the empty shape of a scalar
+            }
+            long dim;
+            try {
+                dim = Long.parseLong(t);
+                n = Math.multiplyExact(n, dim);
+            } catch (NumberFormatException | ArithmeticException e) {
+                dim = -1;
+            }
+            if (dim < 0 || shape.length >= 32) {
+                throw new InvalidInputException(file, "malformed .npy shape (" + InvalidInputException.excerpt(text)
+                        + ")");
+            }
+            shape = Arrays.copyOf(shape, shape.length + 1);
+            shape[shape.length - 1] = dim;
+        }
+        return shape;
     }
 
     /** Writes a tensor as a float32 C-order {@code .npy} file. */

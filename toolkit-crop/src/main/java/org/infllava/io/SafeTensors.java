@@ -80,18 +80,25 @@ public final class SafeTensors implements AutoCloseable {
                         + size + " bytes (truncated or not safetensors)");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            ch.read(hb, 8);
+            while (hb.hasRemaining() && ch.read(hb, 8 + hb.position()) > 0) {
+                // a read may return fewer bytes than asked
+            }
             JsonObject header;
             try {
-                header = JsonParser.parseString(new String(hb.array(), StandardCharsets.UTF_8)).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw new InvalidInputException(file, "bad safetensors header JSON: " + e.getMessage());
+                JsonElement parsed = JsonParser.parseString(new String(hb.array(), StandardCharsets.UTF_8));
+                if (!parsed.isJsonObject()) {
+                    throw new InvalidInputException(file, "bad safetensors header: not a JSON object");
+                }
+                header = parsed.getAsJsonObject();
+            } catch (JsonParseException e) {
+                throw new InvalidInputException(file, "bad safetensors header JSON: "
+                        + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
             }
             long dataStart = 8 + headerLen;
             Map<String, TensorInfo> infos = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
                 if (!e.getKey().equals("__metadata__")) {
-                    infos.put(e.getKey(), info(file, e.getKey(), e.getValue().getAsJsonObject(), dataStart, size));
+                    infos.put(e.getKey(), info(file, e.getKey(), e.getValue(), dataStart, size));
                 }
             }
             return new SafeTensors(file, ch, dataStart, infos);
@@ -104,37 +111,85 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    private static TensorInfo info(Path file, String name, JsonObject info, long dataStart, long fileSize) {
-        String dtype = info.get("dtype").getAsString();
-        JsonArray shapeJson = info.getAsJsonArray("shape");
-        long[] shape = new long[shapeJson.size()];
-        long n = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeJson.get(i).getAsLong();
-            n *= shape[i];
+    private static TensorInfo info(Path file, String name, JsonElement entry, long dataStart, long fileSize) {
+        String what = "tensor '" + InvalidInputException.excerpt(name) + "'";
+        if (!entry.isJsonObject()) {
+            throw new InvalidInputException(file, what + ": header entry is not an object");
         }
-        JsonArray off = info.getAsJsonArray("data_offsets");
-        long begin = off.get(0).getAsLong();
-        long end = off.get(1).getAsLong();
+        JsonObject info = entry.getAsJsonObject();
+        JsonElement dtypeJson = info.get("dtype");
+        if (dtypeJson == null || !dtypeJson.isJsonPrimitive() || !dtypeJson.getAsJsonPrimitive().isString()) {
+            throw new InvalidInputException(file, what + ": no dtype string");
+        }
+        String dtype = dtypeJson.getAsString();
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
-            default -> throw new InvalidInputException(file, "tensor '" + name + "': unsupported dtype " + dtype
+            default -> throw new InvalidInputException(file, what + ": unsupported dtype "
+                    + InvalidInputException.excerpt(dtype)
                     + " (F32, F16 and BF16 are read)");
         };
-        if (end - begin != n * width) {
-            throw new InvalidInputException(file, "tensor '" + name + "': shape " + HostTensor.shapeText(shape) + " of "
-                    + dtype + " needs " + n * width + " bytes, offsets give " + (end - begin));
+        long[] shape = longs(file, what, info, "shape", -1);
+        long[] off = longs(file, what, info, "data_offsets", 2);
+        long begin = off[0];
+        long end = off[1];
+        if (end < begin) {
+            throw new InvalidInputException(file, what + ": data_offsets [" + begin + ", " + end + "] run backwards");
         }
-        if (dataStart + end > fileSize) {
-            throw new InvalidInputException(file, "tensor '" + name + "' ends at byte " + (dataStart + end)
+        long n = 1;
+        for (long d : shape) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new InvalidInputException(file, what + ": shape " + HostTensor.shapeText(shape)
+                        + " has too many elements");
+            }
+        }
+        if (n > (Long.MAX_VALUE / 4) || end - begin != n * width) {
+            throw new InvalidInputException(file, what + ": shape " + HostTensor.shapeText(shape) + " of "
+                    + dtype + " needs " + (n > Long.MAX_VALUE / 4 ? "more" : n * width) + " bytes, offsets give "
+                    + (end - begin));
+        }
+        if (end > fileSize - dataStart) {
+            throw new InvalidInputException(file, what + " ends at byte " + (dataStart + end)
                     + " but the file has " + fileSize + " bytes (truncated)");
         }
         if (n > Integer.MAX_VALUE - 8) {
-            throw new InvalidInputException(file, "tensor '" + name + "' has " + n + " elements, too many for one array");
+            throw new InvalidInputException(file, what + " has " + n + " elements, too many for one array");
         }
         return new TensorInfo(dtype, shape, begin, end);
     }
+
+    /** A field that must be an array of non-negative integers ({@code size} of them unless it is negative). */
+    private static long[] longs(Path file, String what, JsonObject info, String field, int size) {
+        JsonElement e = info.get(field);
+        if (e == null || !e.isJsonArray() || (size >= 0 && e.getAsJsonArray().size() != size)) {
+            throw new InvalidInputException(file, what + ": " + field + " must be a list of "
+                    + (size >= 0 ? size + " " : "") + "non-negative integers");
+        }
+        JsonArray a = e.getAsJsonArray();
+        if (a.size() > 64) {
+            throw new InvalidInputException(file, what + ": " + field + " has " + a.size() + " entries");
+        }
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonElement v = a.get(i);
+            try {
+                if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+                    throw new NumberFormatException();
+                }
+                out[i] = v.getAsBigDecimal().longValueExact();
+            } catch (ArithmeticException | NumberFormatException ex) {
+                out[i] = -1;
+            }
+            if (out[i] < 0) {
+                throw new InvalidInputException(file, what + ": " + field + " must be a list of non-negative "
+                        + "integers, got " + InvalidInputException.excerpt(v.toString()));
+            }
+        }
+        return out;
+    }
+
 
     /** The file. */
     public Path file() {
@@ -155,7 +210,7 @@ public final class SafeTensors implements AutoCloseable {
     public HostTensor read(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
-            throw new InvalidInputException(file, "no tensor '" + name + "'");
+            throw new InvalidInputException(file, "no tensor '" + InvalidInputException.excerpt(name) + "'");
         }
         int n = (int) ((t.end() - t.begin()) / (t.dtype().equals("F32") ? 4 : 2));
         float[] data = new float[n];
@@ -268,6 +323,22 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Writes tensors as F32 or F16, in map order, atomically. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            write(out, tensors, metadata, dtype);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a safetensors file's bytes (F32 or F16, in map order) to {@code out}, which stays open. */
+    public static void write(OutputStream out, Map<String, HostTensor> tensors, Map<String, String> metadata,
+            DType dtype) throws IOException {
         int width = dtype == DType.F32 ? 4 : 2;
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
@@ -293,30 +364,20 @@ public final class SafeTensors implements AutoCloseable {
         }
         byte[] h = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
         int pad = (8 - h.length % 8) % 8;
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
-            out.write(len.array());
-            out.write(h);
-            out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
-            for (HostTensor t : tensors.values()) {
-                ByteBuffer bb = ByteBuffer.allocate(width * t.size()).order(ByteOrder.LITTLE_ENDIAN);
-                if (dtype == DType.F32) {
-                    bb.asFloatBuffer().put(t.data());
-                } else {
-                    for (float v : t.data()) {
-                        bb.putShort(floatToHalf(v));
-                    }
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad);
+        out.write(len.array());
+        out.write(h);
+        out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
+        for (HostTensor t : tensors.values()) {
+            ByteBuffer bb = ByteBuffer.allocate(width * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype == DType.F32) {
+                bb.asFloatBuffer().put(t.data());
+            } else {
+                for (float v : t.data()) {
+                    bb.putShort(floatToHalf(v));
                 }
-                out.write(bb.array());
             }
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+            out.write(bb.array());
         }
     }
 }

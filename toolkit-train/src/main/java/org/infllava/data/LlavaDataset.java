@@ -89,6 +89,8 @@ public final class LlavaDataset {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidInputException(file, "not UTF-8 text", e);
         } catch (IOException e) {
             throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
         }
@@ -101,7 +103,8 @@ public final class LlavaDataset {
                     raw.add(null);
                 }
             } catch (JsonParseException | IllegalStateException e) {
-                throw new InvalidInputException(file, "not a valid JSON array: " + e.getMessage());
+                throw new InvalidInputException(file, "not a valid JSON array: "
+                        + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
             }
         } else {
             for (String line : text.split("\n")) {
@@ -122,7 +125,8 @@ public final class LlavaDataset {
                     try {
                         e = JsonParser.parseString(raw.get(i));
                     } catch (JsonParseException ex) {
-                        throw new Problem(Reason.BAD_JSON, "line " + (i + 1) + " is not JSON: " + ex.getMessage());
+                        throw new Problem(Reason.BAD_JSON, "line " + (i + 1) + " is not JSON: "
+                                + InvalidInputException.excerpt(String.valueOf(ex.getMessage())));
                     }
                 }
                 if (!e.isJsonObject()) {
@@ -130,7 +134,7 @@ public final class LlavaDataset {
                 }
                 JsonObject o = e.getAsJsonObject();
                 if (o.has("id") && !o.get("id").isJsonNull()) {
-                    id = o.get("id").getAsString();
+                    id = InvalidInputException.excerpt(text(o.get("id"), Reason.BAD_JSON, "id"));
                 }
                 rows.add(row(i, id, o, imageRoot));
             } catch (Problem p) {
@@ -154,15 +158,16 @@ public final class LlavaDataset {
         if (img != null && !img.isJsonNull()) {
             if (img.isJsonArray()) {
                 for (JsonElement x : img.getAsJsonArray()) {
-                    images.add(root.resolve(x.getAsString()));
+                    images.add(image(root, text(x, Reason.MISSING_FIELD, "image")));
                 }
             } else {
-                images.add(root.resolve(img.getAsString()));
+                images.add(image(root, text(img, Reason.MISSING_FIELD, "image")));
             }
         }
         for (Path p : images) {
             if (!Files.isRegularFile(p)) {
-                throw new Problem(Reason.MISSING_IMAGE_FILE, p + " does not exist");
+                throw new Problem(Reason.MISSING_IMAGE_FILE, InvalidInputException.excerpt(p.toString())
+                        + " does not exist");
             }
         }
         if (!o.has("conversations") || !o.get("conversations").isJsonArray()) {
@@ -179,19 +184,19 @@ public final class LlavaDataset {
             if (turn == null || !turn.has("from") || !turn.has("value")) {
                 throw new Problem(Reason.MISSING_FIELD, "turn " + t + " lacks from/value");
             }
-            String from = turn.get("from").getAsString();
+            String from = text(turn.get("from"), Reason.MISSING_FIELD, "turn " + t + " from");
             Role role = switch (from) {
                 case "human", "user" -> Role.USER;
                 case "gpt", "assistant" -> Role.ASSISTANT;
                 default -> throw new Problem(Reason.UNBALANCED_CONVERSATION, "turn " + t + " from unknown speaker '"
-                        + from + "'");
+                        + InvalidInputException.excerpt(from) + "'");
             };
             Role expected = t % 2 == 0 ? Role.USER : Role.ASSISTANT;
             if (role != expected) {
                 throw new Problem(Reason.UNBALANCED_CONVERSATION, "turn " + t + " is " + from + ", expected "
                         + (expected == Role.USER ? "human" : "gpt"));
             }
-            String value = turn.get("value").getAsString();
+            String value = text(turn.get("value"), Reason.MISSING_FIELD, "turn " + t + " value");
             placeholders += count(value, ChatTemplate.IMAGE_PLACEHOLDER);
             turns.add(new Turn(role, value));
         }
@@ -203,6 +208,24 @@ public final class LlavaDataset {
                     + images.size() + " image(s)");
         }
         return new Row(index, id, images, turns);
+    }
+
+    /** A string (or number) field's text; anything else is a problem of {@code reason}. */
+    private static String text(JsonElement e, Reason reason, String what) throws Problem {
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new Problem(reason, what + " is not a string");
+        }
+        return e.getAsString();
+    }
+
+    /** An image path under the root; one the file system cannot name (a NUL byte) is a missing image. */
+    private static Path image(Path root, String relative) throws Problem {
+        try {
+            return root.resolve(relative);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new Problem(Reason.MISSING_IMAGE_FILE, "image path '" + InvalidInputException.excerpt(relative)
+                    + "' is not a valid path");
+        }
     }
 
     private static int count(String s, String sub) {

@@ -55,14 +55,16 @@ public final class TextTokenizer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException(file, "not a readable tokenizer.json: " + e.getMessage());
+            throw new InvalidInputException(file, "not a readable tokenizer.json: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
                     .build();
             return new TextTokenizer(file, t, vocab);
         } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException(file, "the tokenizers library cannot load it: " + e.getMessage());
+            throw new InvalidInputException(file, "the tokenizers library cannot load it: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
     }
 

@@ -57,7 +57,8 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int layers,
      * @param source the file, for messages
      */
     public static ClipVisionConfig fromJson(JsonObject json, Path source) {
-        JsonObject v = json.has("vision_config") ? json.getAsJsonObject("vision_config") : json;
+        JsonObject v = json.has("vision_config") ? new ConfigFields(json, source).object("vision_config") : json;
+        v = v == null ? json : v;
         ConfigFields f = new ConfigFields(v, source);
         try {
             return new ClipVisionConfig(f.integer("hidden_size", 768), f.integer("intermediate_size", 3072),

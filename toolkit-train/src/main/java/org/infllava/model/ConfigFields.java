@@ -22,9 +22,12 @@ final class ConfigFields {
             return defaultValue;
         }
         try {
-            return e.getAsInt();
-        } catch (RuntimeException ex) {
-            throw error(field, "must be an integer, got " + e);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new NumberFormatException();
+            }
+            return e.getAsBigDecimal().intValueExact();
+        } catch (ArithmeticException | NumberFormatException ex) {
+            throw error(field, "must be an integer, got " + InvalidInputException.excerpt(e.toString()));
         }
     }
 
@@ -33,26 +36,46 @@ final class ConfigFields {
         if (e == null || e.isJsonNull()) {
             return defaultValue;
         }
-        try {
-            return e.getAsDouble();
-        } catch (RuntimeException ex) {
-            throw error(field, "must be a number, got " + e);
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            double d = e.getAsDouble();
+            if (Double.isFinite(d)) {
+                return d;
+            }
         }
+        throw error(field, "must be a finite number, got " + InvalidInputException.excerpt(e.toString()));
     }
 
     String text(String field, String defaultValue) {
         JsonElement e = json.get(field);
-        return e == null || e.isJsonNull() ? defaultValue : e.getAsString();
+        if (e == null || e.isJsonNull()) {
+            return defaultValue;
+        }
+        if (!e.isJsonPrimitive()) {
+            throw error(field, "must be a string, got " + InvalidInputException.excerpt(e.toString()));
+        }
+        return e.getAsString();
     }
 
     boolean bool(String field, boolean defaultValue) {
         JsonElement e = json.get(field);
-        return e == null || e.isJsonNull() ? defaultValue : e.getAsBoolean();
+        if (e == null || e.isJsonNull()) {
+            return defaultValue;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw error(field, "must be true or false, got " + InvalidInputException.excerpt(e.toString()));
+        }
+        return e.getAsBoolean();
     }
 
     JsonObject object(String field) {
         JsonElement e = json.get(field);
-        return e == null || e.isJsonNull() ? null : e.getAsJsonObject();
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw error(field, "must be an object, got " + InvalidInputException.excerpt(e.toString()));
+        }
+        return e.getAsJsonObject();
     }
 
     InvalidInputException error(String field, String problem) {

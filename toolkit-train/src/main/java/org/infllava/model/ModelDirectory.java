@@ -260,6 +260,10 @@ public final class ModelDirectory {
         if (c.has(TOOLKIT_FIELD) && c.get(TOOLKIT_FIELD).isJsonObject()) {
             JsonElement t = c.getAsJsonObject(TOOLKIT_FIELD).get("template");
             if (t != null && !t.isJsonNull()) {
+                if (!t.isJsonPrimitive()) {
+                    throw new InvalidInputException(modelDir.resolve("config.json"), "field '" + TOOLKIT_FIELD
+                            + ".template' must be a string");
+                }
                 return Optional.of(t.getAsString());
             }
         }
@@ -300,11 +304,17 @@ public final class ModelDirectory {
         if (!Files.isRegularFile(cfg)) {
             throw new InvalidInputException(cfg, "missing (an INF-LLaVA model directory is expected)");
         }
+        JsonElement parsed;
         try {
-            return JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
+            parsed = JsonParser.parseString(Files.readString(cfg));
         } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException(cfg, "not a JSON object: " + e.getMessage());
+            throw new InvalidInputException(cfg, "not a JSON object: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
+        if (!parsed.isJsonObject()) {
+            throw new InvalidInputException(cfg, "not a JSON object");
+        }
+        return parsed.getAsJsonObject();
     }
 
     private static HostTensor host(NDArray a) {

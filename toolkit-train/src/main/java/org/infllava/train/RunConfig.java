@@ -69,7 +69,8 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
         } catch (IOException e) {
             throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
         } catch (JsonParseException | IllegalStateException e) {
-            throw new InvalidInputException(file, "not a JSON object: " + e.getMessage());
+            throw new InvalidInputException(file, "not a JSON object: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
         Path base = file.toAbsolutePath().getParent();
         Fields root = new Fields(file, "", json, Set.of("name", "seed", "stage", "device", "model", "data", "train"));
@@ -114,13 +115,19 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
         if (!Set.of("fp32", "fp16").contains(precision)) {
             throw t.error("precision", "must be fp32 or fp16, got '" + precision + "'");
         }
-        FreezePolicy freeze = t.has("trainable")
-                ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
-                : new FreezePolicy(switch (stage) {
-                    case 0 -> java.util.Set.of("vision", "projector", "llm");
-                    case 1 -> FreezePolicy.stage1().trainable();
-                    default -> FreezePolicy.stage2().trainable();
-                }, t.strings("freeze_patterns"));
+        FreezePolicy freeze;
+        try {
+            freeze = t.has("trainable")
+                    ? new FreezePolicy(new LinkedHashSet<>(t.strings("trainable")), t.strings("freeze_patterns"))
+                    : new FreezePolicy(switch (stage) {
+                        case 0 -> java.util.Set.of("vision", "projector", "llm");
+                        case 1 -> FreezePolicy.stage1().trainable();
+                        default -> FreezePolicy.stage2().trainable();
+                    }, t.strings("freeze_patterns"));
+        } catch (IllegalArgumentException e) {
+            throw e instanceof InvalidInputException ? e : t.error(t.has("trainable") ? "trainable" : "freeze_patterns",
+                    InvalidInputException.excerpt(e.getMessage()));
+        }
         TrainSettings settings;
         try {
             settings = new TrainSettings(root.integer("seed", 42), t.integer("steps", 100), t.integer("batch_size", 4),
@@ -129,7 +136,7 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
                     t.bool("group_by_length", true), t.integer("checkpoint_every", 0), t.integer("keep_last", 2),
                     t.integer("log_every", 10));
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(file, "train: " + e.getMessage());
+            throw new InvalidInputException(file, "train: " + InvalidInputException.excerpt(e.getMessage()));
         }
         return new RunConfig(root.text("name", "run"), root.integer("seed", 42), stage, device, model, data,
                 settings, precision, json);
@@ -147,7 +154,8 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             this.json = json;
             for (String k : json.keySet()) {
                 if (!allowed.contains(k)) {
-                    throw new InvalidInputException(file, "unknown field '" + path + k + "' (known: "
+                    throw new InvalidInputException(file, "unknown field '" + path + InvalidInputException.excerpt(k)
+                        + "' (known: "
                             + new java.util.TreeSet<>(allowed) + ")");
                 }
             }
@@ -186,14 +194,14 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             if (!has(k)) {
                 return def;
             }
+            JsonElement e = json.get(k);
             try {
-                double d = json.get(k).getAsDouble();
-                if (d != Math.rint(d)) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                     throw new NumberFormatException();
                 }
-                return (int) d;
-            } catch (RuntimeException e) {
-                throw error(k, "must be an integer, got " + json.get(k));
+                return e.getAsBigDecimal().intValueExact();
+            } catch (ArithmeticException | NumberFormatException ex) {
+                throw error(k, "must be an integer, got " + InvalidInputException.excerpt(e.toString()));
             }
         }
 
@@ -201,11 +209,11 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             if (!has(k)) {
                 return def;
             }
-            try {
-                return json.get(k).getAsDouble();
-            } catch (RuntimeException e) {
-                throw error(k, "must be a number, got " + json.get(k));
+            JsonElement e = json.get(k);
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() && Double.isFinite(e.getAsDouble())) {
+                return e.getAsDouble();
             }
+            throw error(k, "must be a finite number, got " + InvalidInputException.excerpt(e.toString()));
         }
 
         boolean bool(String k, boolean def) {
@@ -214,7 +222,7 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             }
             JsonElement e = json.get(k);
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw error(k, "must be true or false, got " + e);
+                throw error(k, "must be true or false, got " + InvalidInputException.excerpt(e.toString()));
             }
             return e.getAsBoolean();
         }
@@ -225,14 +233,18 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             }
             JsonElement e = json.get(k);
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw error(k, "must be a string, got " + e);
+                throw error(k, "must be a string, got " + InvalidInputException.excerpt(e.toString()));
             }
             return e.getAsString();
         }
 
         Path path(String k, Path base) {
             String s = text(k, null);
-            return s == null ? null : base.resolve(s).normalize();
+            try {
+                return s == null ? null : base.resolve(s).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw error(k, "is not a valid path: " + InvalidInputException.excerpt(s));
+            }
         }
 
         List<String> strings(String k) {
@@ -244,6 +256,9 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
                 throw error(k, "must be a list of strings");
             }
             for (JsonElement e : json.getAsJsonArray(k)) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                    throw error(k, "must be a list of strings, has " + InvalidInputException.excerpt(e.toString()));
+                }
                 out.add(e.getAsString());
             }
             return out;

@@ -15,7 +15,6 @@ import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.infllava.data.Batches;
 import org.infllava.data.LlavaDataset;
 import org.infllava.data.SampleEncoder;
@@ -76,6 +73,7 @@ public final class Trainer {
     private final JsonObject config;
     private MixedPrecision mixed;
     private int step;
+    private Checkpoints.Opener opener;
 
     private java.util.function.Consumer<StepLog> stepListener = log -> { };
 
@@ -343,7 +341,7 @@ public final class Trainer {
             Files.writeString(runDir.resolve("metrics.jsonl"), j + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new InvalidInputException(runDir.resolve("metrics.jsonl"), "cannot append: " + e.getMessage(), e);
         }
     }
 
@@ -361,54 +359,81 @@ public final class Trainer {
         writeJson(runDir.resolve("provenance.json"), p);
     }
 
-    /** Writes a checkpoint directory atomically and keeps the last {@code keepLast}. */
+    /**
+     * Writes a checkpoint (trainable weights, optimizer state, position, provenance; see {@link Checkpoints})
+     * atomically with a checksummed manifest, and keeps the last {@code keepLast}.
+     */
     public Path checkpoint() {
-        Path dir = runDir.resolve("checkpoints");
-        Path target = dir.resolve(String.format("step-%06d", step));
-        Path tmp = dir.resolve(String.format(".step-%06d.tmp", step));
-        try {
-            Files.createDirectories(dir);
-            org.infllava.io.PathTrees.delete(tmp);
-            Files.createDirectories(tmp);
-            Map<String, HostTensor> weights = new LinkedHashMap<>();
-            trainable.forEach((k, p) -> weights.put(k, new HostTensor(p.getShape().getShape(),
-                    p.getArray().toFloatArray())));
-            SafeTensors.write(tmp.resolve("trainable.safetensors"), weights, Map.of("step", String.valueOf(step)));
-            Map<String, HostTensor> opt = optimizer.state();
-            if (mixed != null) {
-                opt.put("loss_scale", new HostTensor(new long[] {1}, new float[] {(float) mixed.scale()}));
-            }
-            SafeTensors.write(tmp.resolve("optimizer.safetensors"), opt, Map.of());
-            JsonObject state = new JsonObject();
-            state.addProperty("step", step);
-            state.addProperty("seed", settings.seed());
-            state.add("config", config);
-            writeJson(tmp.resolve("state.json"), state);
-            Files.copy(runDir.resolve("provenance.json"), tmp.resolve("provenance.json"),
-                    StandardCopyOption.REPLACE_EXISTING);
-            org.infllava.io.PathTrees.delete(target);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            List<Path> all;
-            try (Stream<Path> s = Files.list(dir)) {
-                all = s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted(Comparator.reverseOrder())
-                        .toList();
-            }
-            for (int i = settings.keepLast(); i < all.size(); i++) {
-                org.infllava.io.PathTrees.delete(all.get(i));
-            }
-            return target;
-        } catch (IOException e) {
-            throw new InvalidInputException(target, "cannot write checkpoint: " + e.getMessage(), e);
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        trainable.forEach((k, p) -> weights.put(k, new HostTensor(p.getShape().getShape(),
+                p.getArray().toFloatArray())));
+        Map<String, HostTensor> opt = optimizer.state();
+        if (mixed != null) {
+            opt.put("loss_scale", new HostTensor(new long[] {1}, new float[] {(float) mixed.scale()}));
         }
+        JsonObject state = new JsonObject();
+        state.addProperty("step", step);
+        state.addProperty("seed", settings.seed());
+        state.add("config", config);
+        Map<String, Checkpoints.Content> files = new LinkedHashMap<>();
+        files.put("trainable.safetensors", o -> SafeTensors.write(o, weights, Map.of("step", String.valueOf(step)),
+                SafeTensors.DType.F32));
+        files.put("optimizer.safetensors", o -> SafeTensors.write(o, opt, Map.of(), SafeTensors.DType.F32));
+        files.put("state.json", o -> o.write(json(state).getBytes(StandardCharsets.UTF_8)));
+        files.put("provenance.json", o -> Files.copy(runDir.resolve("provenance.json"), o));
+        return checkpoints().write(step, files);
+    }
+
+    private Checkpoints checkpoints() {
+        Path dir = runDir.resolve("checkpoints");
+        return opener == null ? new Checkpoints(dir, settings.keepLast()) : new Checkpoints(dir, settings.keepLast(),
+                opener);
     }
 
     /**
-     * Continues from a checkpoint: a {@code step-NNNNNN} directory, or a run directory (its latest checkpoint).
-     * Restores the trainable weights, the optimizer state and the position; frozen weights must come from the same
-     * configuration (they are not saved).
+     * Where checkpoint bytes go (fault injection: a full disk, a read-only directory); the default is
+     * {@link Checkpoints#setDefaultOpener}'s.
+     */
+    public void setCheckpointOpener(Checkpoints.Opener opener) {
+        this.opener = java.util.Objects.requireNonNull(opener);
+    }
+
+    /**
+     * Continues from a checkpoint: a {@code step-NNNNNN} directory, or a run directory (its newest checkpoint that
+     * verifies against its manifest; newer ones that do not are named on the progress output and skipped). Restores
+     * the trainable weights, the optimizer state and the position; frozen weights must come from the same
+     * configuration (they are not saved). A run directory without any good checkpoint (a run killed before its
+     * first: empty, or with run files but no checkpoint) starts again at step 0. {@code metrics.jsonl} keeps the
+     * steps up to the restored one, so a resumed run ends with the loss curve of an uninterrupted one.
+     *
+     * @throws InvalidInputException naming a given checkpoint that does not verify, or a directory that is neither
      */
     public void resume(Path from) {
-        Path ckpt = latest(from);
+        Path ckpt;
+        if (Files.exists(from.resolve("trainable.safetensors"))) {
+            Checkpoints.verify(from);
+            ckpt = from;
+        } else {
+            boolean runDirectory = Files.isDirectory(from.resolve("checkpoints"))
+                    || Files.exists(from.resolve("provenance.json")) || Files.exists(from.resolve("metrics.jsonl"))
+                    || isEmptyDirectory(from);
+            Path dir = Files.isDirectory(from.resolve("checkpoints")) ? from.resolve("checkpoints") : from;
+            if (!Files.isDirectory(dir)) {
+                throw new InvalidInputException(from, "no such run directory or checkpoint");
+            }
+            ckpt = new Checkpoints(dir, 1).latestGood(msg -> {
+                out.println(msg);
+                out.flush();
+            }).orElse(null);
+            if (ckpt == null) {
+                if (!runDirectory) {
+                    throw new InvalidInputException(from, "no checkpoint (step-NNNNNN) to resume from");
+                }
+                out.println("no good checkpoint in " + from + ": starting again at step 0");
+                truncateMetrics(0);
+                return;
+            }
+        }
         Map<String, HostTensor> weights = SafeTensors.read(ckpt.resolve("trainable.safetensors"));
         for (Map.Entry<String, Parameter> e : trainable.entrySet()) {
             HostTensor t = weights.get(e.getKey());
@@ -428,27 +453,59 @@ public final class Trainer {
             }
             mixed.refresh(); // the working copies follow the restored masters
         }
+        truncateMetrics(step);
     }
 
-    private static Path latest(Path from) {
-        if (Files.exists(from.resolve("trainable.safetensors"))) {
-            return from;
+    /**
+     * Keeps the well-formed lines of {@code metrics.jsonl} up to {@code lastStep} (a killed run may have logged
+     * steps after its last checkpoint, or half a line); replaced atomically.
+     */
+    private void truncateMetrics(int lastStep) {
+        Path metrics = runDir.resolve("metrics.jsonl");
+        if (!Files.exists(metrics)) {
+            return;
         }
-        Path dir = Files.isDirectory(from.resolve("checkpoints")) ? from.resolve("checkpoints") : from;
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("step-")).max(Comparator.naturalOrder())
-                    .orElseThrow(() -> new InvalidInputException(from, "no checkpoint (step-NNNNNN) to resume from"));
+        try {
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                try {
+                    JsonObject o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+                    if (o.get("step").getAsInt() <= lastStep) {
+                        kept.append(line).append('\n');
+                    }
+                } catch (RuntimeException e) {
+                    // half a line written when the run was killed
+                }
+            }
+            writeAtomically(metrics, kept.toString());
         } catch (IOException e) {
-            throw new InvalidInputException(from, "cannot read: " + e.getMessage(), e);
+            throw new InvalidInputException(metrics, "cannot rewrite: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isEmptyDirectory(Path p) {
+        try (java.util.stream.Stream<Path> s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String json(JsonObject json) {
+        return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json) + "\n";
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void writeJson(Path file, JsonObject json) {
         try {
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                    .create().toJson(json) + "\n", StandardCharsets.UTF_8);
+            writeAtomically(file, json(json));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
         }
     }
 }

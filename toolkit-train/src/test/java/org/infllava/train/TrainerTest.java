@@ -253,6 +253,54 @@ class TrainerTest {
         assertArrayEquals(straight, split);
     }
 
+    /**
+     * A corrupted newest checkpoint is named and skipped, never loaded: the run resumes from the one before, drops the
+     * metrics logged after it, and ends with the uninterrupted run's losses and weights, bit for bit.
+     */
+    @Test
+    void resumeSkipsACorruptedCheckpointAndEndsIdentical() throws IOException {
+        Path straightDir = dir.resolve("run-corrupt-straight");
+        try (NDManager m = manager.newSubManager()) {
+            trainer(m, FreezePolicy.stage2(), 6, straightDir).run(6);
+        }
+        Path runDir = dir.resolve("run-corrupt");
+        try (NDManager m = manager.newSubManager()) {
+            Trainer t = trainer(m, FreezePolicy.stage2(), 6, runDir);
+            t.run(2);
+            t.run(4);
+            t.run(5); // keep_last 2: step-000004 and step-000005 remain; step 5 is then damaged
+        }
+        Path bad = runDir.resolve("checkpoints/step-000005/optimizer.safetensors");
+        byte[] b = Files.readAllBytes(bad);
+        b[b.length - 1] ^= 0x40;
+        Files.write(bad, b);
+        StringWriter log = new StringWriter();
+        try (NDManager m = manager.newSubManager()) {
+            InfLlavaModel model = InfLlavaModel.fromPretrained(modelDir, GOLDEN.resolve("clip_vision"), m);
+            Trainer t = new Trainer(model, new TrainSettings(7, 6, 2, 2, 5e-3, 0.1, 0.0, 0.0, 1.0,
+                    FreezePolicy.stage2(), true, 0, 2, 100), LlavaDataset.load(dataFile, dir.resolve("images"), true),
+                    new SampleEncoder(ChatTemplate.PLAIN, TextTokenizer.load(modelDir), 49, 128), m, runDir,
+                    new com.google.gson.JsonObject(), new PrintWriter(log, true));
+            t.resume(runDir);
+            assertEquals(4, t.step(), "resumed from the checkpoint before the damaged one");
+            assertTrue(log.toString().contains("skipping checkpoint " + runDir.resolve("checkpoints/step-000005")
+                    + ": " + bad + ": SHA-256 "), log.toString());
+            assertEquals(4, Files.readAllLines(runDir.resolve("metrics.jsonl")).size(), "step 5's line is dropped");
+            t.run(6);
+        }
+        assertEquals(metricsWithoutTimes(straightDir), metricsWithoutTimes(runDir));
+        assertArrayEquals(Files.readAllBytes(straightDir.resolve("checkpoints/step-000006/trainable.safetensors")),
+                Files.readAllBytes(runDir.resolve("checkpoints/step-000006/trainable.safetensors")));
+        assertArrayEquals(Files.readAllBytes(straightDir.resolve("checkpoints/step-000006/optimizer.safetensors")),
+                Files.readAllBytes(runDir.resolve("checkpoints/step-000006/optimizer.safetensors")));
+    }
+
+    /** metrics.jsonl without the wall-clock field. */
+    static List<String> metricsWithoutTimes(Path runDir) throws IOException {
+        return Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
+                .map(l -> l.replaceAll(",\"seconds\":[^,}]*", "")).toList();
+    }
+
     private static float[] losses(List<Trainer.StepLog> h) {
         float[] out = new float[h.size()];
         for (int i = 0; i < out.length; i++) {

@@ -63,7 +63,7 @@ public final class CellSource {
             Matcher m = inTextBlock ? null : MAGIC.matcher(line);
             if (m != null && m.matches()) {
                 if (!m.group(1).isEmpty()) {
-                    throw new IllegalArgumentException("line " + (i + 1) + ": cell magic %%" + m.group(2)
+                    throw new IllegalArgumentException("line " + (i + 1) + ": cell magic %%" + excerpt(m.group(2))
                             + " is not supported (line magics: %jars, %classpath, %maven)");
                 }
                 flush(parts, code, codeStart);
@@ -101,6 +101,12 @@ public final class CellSource {
         return n;
     }
 
+    /** Cell text quoted in a message: one line of at most 80 characters. */
+    private static String excerpt(String s) {
+        String one = s.replaceAll("\\p{Cntrl}", "?");
+        return one.length() <= 80 ? one : one.substring(0, 77) + "...";
+    }
+
     /** Splits magic arguments on blanks; double quotes group, and {@code \"} is a literal quote inside them. */
     static List<String> splitArgs(String s, int line) {
         List<String> args = new ArrayList<>();
@@ -127,7 +133,8 @@ public final class CellSource {
             }
         }
         if (quoted) {
-            throw new IllegalArgumentException("line " + line + ": unclosed quote in magic arguments: " + s.strip());
+            throw new IllegalArgumentException("line " + line + ": unclosed quote in magic arguments: "
+                    + excerpt(s.strip()));
         }
         if (any) {
             args.add(cur.toString());

@@ -56,10 +56,26 @@ public final class HfCheckpoint implements AutoCloseable {
                 throw new InvalidInputException(index, "no weight_map object");
             }
             for (Map.Entry<String, JsonElement> e : idx.getAsJsonObject("weight_map").entrySet()) {
-                Path shard = dir.resolve(e.getValue().getAsString());
-                if (!Files.exists(shard)) {
-                    throw new InvalidInputException(index, "shard '" + e.getValue().getAsString() + "' of key '"
-                            + e.getKey() + "' does not exist");
+                String key = InvalidInputException.excerpt(e.getKey());
+                JsonElement v = e.getValue();
+                if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+                    throw new InvalidInputException(index, "key '" + key + "': the shard is not a file name");
+                }
+                String name = InvalidInputException.excerpt(v.getAsString());
+                Path shard;
+                try {
+                    shard = dir.resolve(v.getAsString()).normalize();
+                } catch (java.nio.file.InvalidPathException ex) {
+                    throw new InvalidInputException(index, "shard '" + name + "' of key '" + key + "' is not a valid "
+                            + "file name");
+                }
+                if (shard.getFileName() == null || !dir.normalize().equals(shard.getParent())
+                        || !shard.getFileName().toString().endsWith(".safetensors")) {
+                    throw new InvalidInputException(index, "shard '" + name + "' of key '" + key + "' is not a "
+                            + "*.safetensors file of this directory");
+                }
+                if (!Files.isRegularFile(shard)) {
+                    throw new InvalidInputException(index, "shard '" + name + "' of key '" + key + "' does not exist");
                 }
                 map.put(e.getKey(), shard);
             }
@@ -106,11 +122,16 @@ public final class HfCheckpoint implements AutoCloseable {
             throw new InvalidInputException(file, "missing (a Hugging Face model directory needs it)");
         }
         try {
-            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            JsonElement parsed = JsonParser.parseString(Files.readString(file));
+            if (!parsed.isJsonObject()) {
+                throw new InvalidInputException(file, "not a JSON object");
+            }
+            return parsed.getAsJsonObject();
         } catch (IOException e) {
             throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new InvalidInputException(file, "not valid JSON: " + e.getMessage());
+        } catch (JsonParseException e) {
+            throw new InvalidInputException(file, "not valid JSON: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
     }
 

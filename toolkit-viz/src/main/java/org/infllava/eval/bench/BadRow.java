@@ -12,7 +12,9 @@ final class BadRow extends Exception {
     }
 
     BadRow(String reason, String detail) {
-        super(detail == null ? reason : reason + " (" + detail + ")", null, false, false);
+        // The detail quotes the row: clipped to one short line, whatever the row holds.
+        super(detail == null ? reason : reason + " (" + org.infllava.io.InvalidInputException.excerpt(detail) + ")",
+                null, false, false);
         this.reason = reason;
     }
 }

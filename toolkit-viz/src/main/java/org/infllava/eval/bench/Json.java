@@ -73,7 +73,8 @@ final class Json {
             }
             return e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new InvalidInputException(file, "not valid JSON: " + e.getMessage());
+            throw new InvalidInputException(file, "not valid JSON: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
     }
 

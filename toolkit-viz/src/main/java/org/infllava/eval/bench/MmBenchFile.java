@@ -2,7 +2,6 @@ package org.infllava.eval.bench;
 
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.imageio.ImageIO;
 import org.infllava.eval.MultipleChoice;
+import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 
 /**
@@ -60,8 +59,13 @@ public record MmBenchFile(List<Row> rows, boolean hasAnswers, LoadReport report)
             return String.valueOf(index % CIRCULAR_OFFSET);
         }
 
-        /** Decodes the image (on each call). */
+        /** Decodes the image (on each call) with {@link ImageFiles#DEFAULT_MAX_PIXELS}. */
         public BufferedImage image() {
+            return image(ImageFiles.DEFAULT_MAX_PIXELS);
+        }
+
+        /** Decodes the image (on each call), refusing one whose header announces more than {@code maxPixels}. */
+        public BufferedImage image(long maxPixels) {
             if (imageBase64 == null) {
                 throw new InvalidInputException("MMBench index " + index + ": no image (absent, or not kept)");
             }
@@ -71,16 +75,7 @@ public record MmBenchFile(List<Row> rows, boolean hasAnswers, LoadReport report)
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("MMBench index " + index + ": image is not valid base64");
             }
-            BufferedImage img;
-            try {
-                img = ImageIO.read(new ByteArrayInputStream(bytes));
-            } catch (IOException e) {
-                img = null;
-            }
-            if (img == null) {
-                throw new InvalidInputException("MMBench index " + index + ": image is not a readable picture");
-            }
-            return img;
+            return ImageFiles.decode(bytes, "MMBench index " + index + ": image", maxPixels);
         }
 
         /** The scorer's view: id {@code index}, grouped by {@code category} and {@code l2_category}. */
@@ -120,7 +115,8 @@ public record MmBenchFile(List<Row> rows, boolean hasAnswers, LoadReport report)
             }
             for (String need : List.of("index", "question", "A", "B")) {
                 if (!col.containsKey(need)) {
-                    throw new InvalidInputException(tsv, "header lacks column '" + need + "' (has " + header + ")");
+                    throw new InvalidInputException(tsv, "header lacks column '" + need + "' (has "
+                            + InvalidInputException.excerpt(header.toString()) + ")");
                 }
             }
             List<Integer> optionCols = new ArrayList<>();

@@ -42,7 +42,8 @@ final class RowLog {
     }
 
     /** A malformed row at {@code where} ("line 7", "problem 42"): counted, or thrown when strict. */
-    void malformed(String where, BadRow bad) {
+    void malformed(String at, BadRow bad) {
+        String where = InvalidInputException.excerpt(at); // an entry's key ("problem <key>") comes from the file
         if (strict) {
             throw new InvalidInputException(file, where + ": " + bad.getMessage());
         }

@@ -105,7 +105,7 @@ class MmBenchFileTest {
         assertThrows(InvalidInputException.class, () -> light.rows().get(0).image());
         // "bm90IGFuIGltYWdl" is base64 for "not an image".
         MmBenchFile.Row text = new MmBenchFile.Row(5, "q", null, List.of("a", "b"), 0, null, null, "bm90IGFuIGltYWdl");
-        assertEquals("MMBench index 5: image is not a readable picture",
+        assertEquals("MMBench index 5: image: not a supported image (PNG, JPEG, BMP or GIF expected)",
                 assertThrows(InvalidInputException.class, text::image).getMessage());
         MmBenchFile.Row junk = new MmBenchFile.Row(6, "q", null, List.of("a", "b"), 0, null, null, "ab=c");
         assertEquals("MMBench index 6: image is not valid base64",

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzzes every parser's @FuzzTest for a bounded time (docs/reliability.md) and fails on a finding.
+#   scripts/fuzz.sh [seconds-per-target] [target ...]     targets: module:Class#method (default: all below)
+# A finding is written by Jazzer into the target's inputs directory under src/test/resources, where it becomes a
+# regression input of `mvn verify` once the parser is fixed. Inputs executed per target go to target/fuzz-summary.txt.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(
+    toolkit-crop:IoFuzzTest#safetensors
+    toolkit-crop:IoFuzzTest#npy
+    toolkit-crop:IoFuzzTest#image
+    toolkit-train:TrainInputsFuzzTest#shardedIndex
+    toolkit-train:TrainInputsFuzzTest#modelConfig
+    toolkit-train:TrainInputsFuzzTest#tokenizer
+    toolkit-train:TrainInputsFuzzTest#llavaRows
+    toolkit-train:TrainInputsFuzzTest#runConfig
+    toolkit-train:TrainInputsFuzzTest#checkpointManifest
+    toolkit-viz:BenchmarkFuzzTest#pope
+    toolkit-viz:BenchmarkFuzzTest#scienceQa
+    toolkit-viz:BenchmarkFuzzTest#mmBench
+    toolkit-viz:BenchmarkFuzzTest#seedBench
+    toolkit-viz:BenchmarkFuzzTest#vqa
+    notebooks/kernel:CellMagicFuzzTest#cellMagics
+  )
+fi
+mkdir -p target
+summary=target/fuzz-summary.txt
+: > "$summary"
+# Compile once; each target then runs only its own fuzz test.
+mvn -B -q -DskipTests test-compile || exit 1
+failed=0
+for t in "${targets[@]}"; do
+  module="${t%%:*}"
+  test="${t#*:}"
+  log="target/fuzz-$(echo "$test" | tr '#' '-').log"
+  start=$(date +%s)
+  # One input running over 10 s is a finding (libFuzzer's -timeout); so is any exception but the parser's own.
+  JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" mvn -B -o -pl "$module" -am test -Dtest="$test" \
+      -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 \
+      > "$log" 2>&1
+  rc=$?
+  runs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  if [ $rc -eq 0 ]; then status=ok; else status=FINDING; failed=$((failed + 1)); fi
+  line="$test: $status, ${runs:-?} inputs in ${seconds} s ($(( $(date +%s) - start )) s with the build)"
+  echo "$line" | tee -a "$summary"
+  if [ $rc -ne 0 ]; then
+    grep -aE 'Caused by|FuzzTestFinding|Test unit written|ERROR\]  ' "$log" | head -8
+  fi
+done
+echo "fuzzing: ${#targets[@]} targets, $failed with findings (logs in target/fuzz-*.log)"
+[ "$failed" -eq 0 ]
