@@ -100,7 +100,8 @@ public final class S2Assembler implements TokenAssembler {
             return map;
         }
         return map.reshape(h / s, s, w / s, s, d) // (H/s, s, W/s, s, d)
-                .mean(new int[] {1, 3}); // (H/s, W/s, d)
+                .mean(new int[] {3}) // (H/s, s, W/s, d); DJL's PyTorch mean takes one axis at a time
+                .mean(new int[] {1}); // (H/s, W/s, d)
     }
 
     private void check(ViewLayout layout) {
