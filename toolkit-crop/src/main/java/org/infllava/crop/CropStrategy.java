@@ -22,4 +22,14 @@ public interface CropStrategy {
 
     /** Crops an RGB image (see {@link ClipPreprocessor#toRgb}) into the views of {@link #layout}, in that order. */
     CropViews views(BufferedImage rgb);
+
+    /**
+     * What this strategy's default token assembler hands the LLM for {@code layout} (one of this strategy's layouts)
+     * on {@code encoder}. The default is plain concatenation: every view's patch tokens, one after another
+     * ({@code count · g_w·g_h} tokens of width {@code d}); strategies with another assembler override it.
+     */
+    default FrontEndBudget budget(ViewLayout layout, EncoderSpec encoder) {
+        return FrontEndBudget.forLayout(layout, encoder,
+                layout.count() * FrontEndBudget.patchesPerView(layout, encoder), 1);
+    }
 }

@@ -140,7 +140,7 @@ public final class DualPerspectiveCropper implements CropStrategy {
             for (SubImageRef r : plan.views()) {
                 if (r.perspective() == p) {
                     slots.add(new ViewSlot(p == Perspective.LOCAL ? ViewRole.LOCAL : ViewRole.GLOBAL, r.row(),
-                            r.col(), null));
+                            r.col(), p == Perspective.LOCAL ? localBox(plan, r.row(), r.col()) : null));
                 }
             }
         }
@@ -148,6 +148,47 @@ public final class DualPerspectiveCropper implements CropStrategy {
             slots.add(new ViewSlot(ViewRole.LOW_RES, 0, 0, PixelBox.whole(plan.sourceWidth(), plan.sourceHeight())));
         }
         return new ViewLayout(name, plan.sourceWidth(), plan.sourceHeight(), subWidth, subHeight, slots);
+    }
+
+    /**
+     * The source pixels local sub-image {@code (row, col)} shows: its canvas block mapped back through the resize
+     * policy ({@link SourceBoxes}: floor of the start, ceiling of the end), clipped to the source; {@code null} when
+     * the block lies wholly in {@link ResizePolicy#PAD_TO_SQUARE}'s padding.
+     */
+    public PixelBox localBox(CropPlan plan, int row, int col) {
+        int w = plan.sourceWidth();
+        int h = plan.sourceHeight();
+        int cw = plan.resizedWidth();
+        int ch = plan.resizedHeight();
+        long x0 = (long) col * plan.subWidth();
+        long x1 = x0 + plan.subWidth();
+        long y0 = (long) row * plan.subHeight();
+        long y1 = y0 + plan.subHeight();
+        return switch (plan.policy()) {
+            case GRID_FIT -> SourceBoxes.box(SourceBoxes.span(x0, x1, 0, w, cw, 0, w),
+                    SourceBoxes.span(y0, y1, 0, h, ch, 0, h));
+            case PAD_TO_SQUARE -> {
+                // canvas c → padded square c·side/canvas → source minus the paste offset ⌊(side − w)/2⌋
+                int side = Math.max(w, h);
+                yield SourceBoxes.box(SourceBoxes.span(x0, x1, 0, side, cw, (side - w) / 2, w),
+                        SourceBoxes.span(y0, y1, 0, side, ch, (side - h) / 2, h));
+            }
+            case SQUARE_CENTER_CROP -> {
+                // canvas c → resized (c + offset) → source ·w/rw, as resizeShortestEdgeAndCenterCrop
+                int rw = w <= h ? cw : (int) ((long) cw * w / h);
+                int rh = w <= h ? (int) ((long) cw * h / w) : cw;
+                yield SourceBoxes.box(SourceBoxes.span(x0, x1, (rw - cw) / 2, w, rw, 0, w),
+                        SourceBoxes.span(y0, y1, (rh - ch) / 2, h, rh, 0, h));
+            }
+            case TRUNCATE, NONE -> SourceBoxes.box(SourceBoxes.span(x0, x1, 0, 1, 1, 0, w),
+                    SourceBoxes.span(y0, y1, 0, 1, 1, 0, h));
+        };
+    }
+
+    /** As today's {@link TokenBudget}: the DEM hands the LLM one {@code g × g} map ({@code g²} tokens of {@code d}). */
+    @Override
+    public FrontEndBudget budget(ViewLayout layout, EncoderSpec encoder) {
+        return FrontEndBudget.forLayout(layout, encoder, FrontEndBudget.patchesPerView(layout, encoder), 1);
     }
 
     @Override

@@ -34,7 +34,9 @@ class TokenBudgetTest {
 
     @Test
     void llavaBaselineIsOnePass() {
-        TokenBudget b = TokenBudget.of(((DualPerspectiveCropper) CropStrategies.get("llava-1.5")).plan(640, 480), EncoderSpec.clipVitL14x336());
+        TokenBudget b = TokenBudget.of(DualPerspectiveCropper.builder().setSubImageSize(336).optGrid(1, 1)
+                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true).build()
+                .plan(640, 480), EncoderSpec.clipVitL14x336());
         assertEquals(1, b.encoderPasses());
         assertEquals(576, b.llmTokens());
         assertEquals(381_918_216_192.0, b.encoderFlops(), 1.0);
