@@ -1,13 +1,9 @@
 package org.infllava.frontend;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.IntFunction;
 import org.infllava.common.Registry;
-import org.infllava.crop.CropStrategy;
+import org.infllava.crop.CropStrategies;
 import org.infllava.crop.DualPerspectiveCropper;
-import org.infllava.crop.ResizePolicy;
 
 /**
  * The registry of visual front-ends by name, each a pair of registry names (crop strategy, token assembler):
@@ -23,8 +19,10 @@ import org.infllava.crop.ResizePolicy;
  *   <tr><td>{@code inf-dcm}</td><td>{@code inf-dcm}</td><td>{@code dem}</td></tr>
  *   <tr><td>{@code inf-dcm-auto}</td><td>{@code inf-dcm-auto}</td><td>{@code dem}</td></tr>
  * </table>
- * {@link #create} builds the strategy for the encoder's resolution (the sub-image size {@code S}), since a front-end
- * only makes sense at the size its encoder takes.
+ * {@link #create} builds the strategy for the encoder's resolution ({@link CropStrategies#get(String, int)} with the
+ * sub-image size {@code S}), since a front-end only makes sense at the size its encoder takes. The crop side's
+ * {@link org.infllava.crop.CropStrategy#budget} predicts each pair's visual tokens; the contract test holds the
+ * assembler to it.
  */
 public final class VisualFrontEnds {
 
@@ -32,14 +30,8 @@ public final class VisualFrontEnds {
     public record Recipe(String name, String strategy, String assembler) {}
 
     private static final Registry<Recipe> REGISTRY = new Registry<>("visual front-end");
-    private static final Map<String, IntFunction<CropStrategy>> STRATEGIES = new LinkedHashMap<>();
 
     static {
-        strategy(DualPerspectiveCropper.NAME, s -> DualPerspectiveCropper.builder().setSubImageSize(s).optGrid(3, 3)
-                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build());
-        strategy("inf-dcm-auto", s -> DualPerspectiveCropper.builder().setSubImageSize(s).optMaxGrid(3)
-                .optResizePolicy(ResizePolicy.GRID_FIT).optLowResView(true).optName("inf-dcm-auto").build());
-        strategy("llava-1.5", VisualFrontEnds::llava15Dcm);
         register(new Recipe("llava-1.5", "llava-1.5", IdentityAssembler.NAME));
         register(new Recipe("llava-next-anyres", "llava-next-anyres", AnyResUnpadAssembler.NAME));
         register(new Recipe("internvl-dynamic", "internvl-dynamic", PixelShuffleAssembler.NAME));
@@ -51,39 +43,14 @@ public final class VisualFrontEnds {
 
     private VisualFrontEnds() {}
 
-    /**
-     * LLaVA-1.5's single view as the DCM builds it (a 1×1 grid of the padded image, no perspective, the
-     * low-resolution view): what models saved before front-ends used.
-     */
-    public static DualPerspectiveCropper llava15Dcm(int subSize) {
-        return DualPerspectiveCropper.builder().setSubImageSize(subSize).optGrid(1, 1)
-                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true)
-                .optName("llava-1.5").build();
-    }
-
     /** Registers (or replaces) a front-end. */
     public static void register(Recipe recipe) {
         REGISTRY.register(recipe.name(), () -> recipe);
     }
 
-    /** Registers (or replaces) how the crop strategy {@code name} is built for sub-images of {@code S × S}. */
-    public static void strategy(String name, IntFunction<CropStrategy> atSize) {
-        STRATEGIES.put(name, atSize);
-    }
-
     /** The recipe called {@code name}; an unknown name lists the known ones. */
     public static Recipe recipe(String name) {
         return REGISTRY.get(name);
-    }
-
-    /** The crop strategy {@code name} for {@code S × S} views. */
-    public static CropStrategy strategy(String name, int subSize) {
-        IntFunction<CropStrategy> f = STRATEGIES.get(name);
-        if (f == null) {
-            throw new IllegalArgumentException("unknown crop strategy '" + name + "' for a front-end; known: "
-                    + STRATEGIES.keySet());
-        }
-        return f.apply(subSize);
     }
 
     /**
@@ -92,7 +59,7 @@ public final class VisualFrontEnds {
      */
     public static VisualFrontEnd create(String name, int subSize, int encoderChannels, int llmChannels) {
         Recipe r = recipe(name);
-        return new VisualFrontEnd(r.name(), strategy(r.strategy(), subSize),
+        return new VisualFrontEnd(r.name(), CropStrategies.get(r.strategy(), subSize),
                 TokenAssemblers.create(r.assembler(), encoderChannels, llmChannels), false);
     }
 

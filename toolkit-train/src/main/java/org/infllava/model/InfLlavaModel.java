@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.infllava.crop.ClipPreprocessor;
+import org.infllava.crop.CropStrategies;
 import org.infllava.crop.CropStrategy;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
@@ -20,7 +21,6 @@ import org.infllava.frontend.DemAssembler;
 import org.infllava.frontend.IdentityAssembler;
 import org.infllava.frontend.TokenAssembler;
 import org.infllava.frontend.VisualFrontEnd;
-import org.infllava.frontend.VisualFrontEnds;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.Generator;
@@ -346,8 +346,8 @@ public final class InfLlavaModel {
             }
             if (frontEnd == null) {
                 frontEnd = dem == null
-                        ? new VisualFrontEnd("llava-1.5", VisualFrontEnds.llava15Dcm(size), new IdentityAssembler(),
-                                referenceLowRes)
+                        ? new VisualFrontEnd("llava-1.5", referenceLowRes ? ModelDirectory.llava15Dcm(size)
+                                : CropStrategies.get("llava-1.5", size), new IdentityAssembler(), referenceLowRes)
                         : new VisualFrontEnd(DualPerspectiveCropper.NAME, DualPerspectiveCropper.builder()
                                 .setSubImageSize(size).optGrid(dem.config().columns(), dem.config().rows())
                                 .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build(),

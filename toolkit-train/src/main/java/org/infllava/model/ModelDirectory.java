@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.infllava.crop.CropStrategies;
 import org.infllava.crop.CropStrategy;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
@@ -34,7 +35,6 @@ import org.infllava.frontend.IdentityAssembler;
 import org.infllava.frontend.TokenAssembler;
 import org.infllava.frontend.TokenAssemblers;
 import org.infllava.frontend.VisualFrontEnd;
-import org.infllava.frontend.VisualFrontEnds;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.TextTokenizer;
 import org.infllava.io.HostTensor;
@@ -57,7 +57,7 @@ import org.infllava.model.io.HfCheckpoint;
  * {@code {"dem": {channels, columns, rows, heads, variant, fusion, pooling, low_res_combine, pairing,
  * shared_attention, out_projection, residual, norm, bias} | null, "reference_low_res": bool, "template": name,
  * "front_end": {"name", "strategy", "assembler"}}}: the visual front-end by registry names
- * ({@link VisualFrontEnds}, {@link TokenAssemblers}; the {@code dem} assembler's options are {@code "dem"}), and
+ * ({@code VisualFrontEnds}, {@link TokenAssemblers}; the {@code dem} assembler's options are {@code "dem"}), and
  * {@code mm_hidden_size} is the width of the assembler's tokens (3·d for S2, 4·d for pixel shuffle). A block without
  * {@code front_end} (saved before front-ends) means the DEM's DCM + DEM, or LLaVA-1.5 for {@code "dem": null}.
  * Without the block: the REFERENCE preset, a 3×3 grid, pad to square, the published low-resolution view. Learned
@@ -259,8 +259,8 @@ public final class ModelDirectory {
         try {
             if (fe == null || fe.isJsonNull()) {
                 return dem == null
-                        ? new VisualFrontEnd("llava-1.5", VisualFrontEnds.llava15Dcm(size), new IdentityAssembler(),
-                                referenceLowRes)
+                        ? new VisualFrontEnd("llava-1.5", referenceLowRes ? llava15Dcm(size)
+                                : CropStrategies.get("llava-1.5", size), new IdentityAssembler(), referenceLowRes)
                         : new VisualFrontEnd(DualPerspectiveCropper.NAME, dcm(size, dem), new DemAssembler(dem),
                                 referenceLowRes);
             }
@@ -279,12 +279,25 @@ public final class ModelDirectory {
                 assembler = TokenAssemblers.create(assemblerName, dv, dl);
             }
             CropStrategy strategy = strategyName.equals(DualPerspectiveCropper.NAME) && dem != null
-                    ? dcm(size, dem) : VisualFrontEnds.strategy(strategyName, size);
+                    ? dcm(size, dem)
+                    : referenceLowRes && strategyName.equals("llava-1.5") ? llava15Dcm(size)
+                    : CropStrategies.get(strategyName, size);
             return new VisualFrontEnd(name, strategy, assembler, referenceLowRes);
         } catch (IllegalArgumentException e) {
             throw e instanceof InvalidInputException ? e
                     : new InvalidInputException(cfg, TOOLKIT_FIELD + ".front_end: " + e.getMessage());
         }
+    }
+
+    /**
+     * LLaVA-1.5's single view as the DCM builds it (a 1×1 grid of the padded image, no perspective, the low-resolution
+     * view), for the published low-resolution computation ({@code reference_low_res}) without a DEM; the same pixels
+     * as {@code CropStrategies.get("llava-1.5", size)} otherwise.
+     */
+    static DualPerspectiveCropper llava15Dcm(int size) {
+        return DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(1, 1)
+                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true)
+                .optName("llava-1.5").build();
     }
 
     /** INF-LLaVA's DCM for a DEM: its grid at the tower's resolution, pad to square, the low-resolution view. */
