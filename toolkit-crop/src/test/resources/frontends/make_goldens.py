@@ -53,6 +53,10 @@ def fixtures():
                                                                                              Image.BICUBIC),
         'chelsea-tiny.png': load('chelsea.png').resize((200, 150), Image.BICUBIC),
         'hubble-16x9.png': load('hubble_deep_field.jpg').crop((100, 200, 740, 560)),  # 640 x 360
+        # JPEGs as files, decoded by Pillow: scikit-image's own rocket.jpg (baseline 4:2:0, an embedded Adobe RGB
+        # ICC profile that Pillow does not apply) and a progressive 4:4:4 re-encoding of the tiny cat
+        'rocket.jpg': SKIMAGE + 'rocket.jpg',
+        'chelsea-tiny-progressive.jpg': ('chelsea.png', dict(quality=92, subsampling=0, progressive=True)),
     }
 
 
@@ -336,7 +340,13 @@ def main():
     out = {'sub_size': S, 'patch': PATCH, 'images': []}
     for name, img in fixtures().items():
         path = os.path.join(HERE, 'images', name)
-        img.save(path, optimize=True)
+        if isinstance(img, str):
+            with open(img, 'rb') as src, open(path, 'wb') as dst:
+                dst.write(src.read())
+        elif isinstance(img, tuple):
+            Image.open(SKIMAGE + img[0]).convert('RGB').resize((200, 150), Image.BICUBIC).save(path, **img[1])
+        else:
+            img.save(path, optimize=True)
         img = Image.open(path).convert('RGB')  # exactly the committed pixels
         entry = {'file': 'images/' + name, 'width': img.size[0], 'height': img.size[1], 'strategies': {}}
         for sname, fn in STRATEGIES.items():

@@ -1,8 +1,11 @@
 package org.infllava.cli;
 
+import org.infllava.crop.CropStrategies;
+import org.infllava.crop.CropStrategy;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
 import org.infllava.io.InvalidInputException;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The crop settings shared by {@code crop}, {@code tokens} and {@code demo}; turned into a validated cropper. */
@@ -29,6 +32,27 @@ final class CropOptions {
 
     @Option(names = "--low-res", description = "Also produce the low-resolution view (the canvas resized to one sub-image).")
     boolean lowRes;
+
+    /**
+     * The registered front-end {@code name} with views of {@code --sub-size}; an unknown name, a bad size or a DCM-only
+     * option given with it is an error naming the option.
+     */
+    CropStrategy strategy(String name, CommandLine.Model.CommandSpec spec) {
+        for (String dcmOnly : new String[] {"--grid", "--max-grid", "--resize", "--low-res"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(dcmOnly)) {
+                throw new InvalidInputException(dcmOnly + " applies to the DCM options without --strategy; with "
+                        + "--strategy " + name + " the registered front-end decides");
+            }
+        }
+        if (subSize < 1) {
+            throw new InvalidInputException("--sub-size must be a positive number of pixels, got " + subSize);
+        }
+        try {
+            return CropStrategies.get(name, subSize);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--strategy: " + e.getMessage());
+        }
+    }
 
     /** The cropper these options describe; bad values give an error naming the option. */
     DualPerspectiveCropper cropper() {

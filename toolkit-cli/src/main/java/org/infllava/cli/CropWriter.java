@@ -2,6 +2,7 @@ package org.infllava.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -17,9 +18,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.infllava.crop.CropPlan;
+import org.infllava.crop.CropViews;
 import org.infllava.crop.DualCrops;
 import org.infllava.crop.Perspective;
 import org.infllava.crop.SubImageRef;
+import org.infllava.crop.ViewLayout;
+import org.infllava.crop.ViewSlot;
 import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 
@@ -52,8 +56,84 @@ final class CropWriter {
         }
     }
 
+    /**
+     * Writes a front-end's views to {@code out} atomically: {@code view-K.png} in encoder order and
+     * {@code manifest.json} with {@code "strategy"} and {@code "views": [{"file", "role", "row", "col", "box"}]}
+     * (box {@code [x0, y0, x1, y1]} in source pixels, half-open, or {@code null}). With the DCM's {@code crops} the
+     * {@code local-R-C.png}, {@code global-I-J.png} and {@code low-res.png} files are written too and the manifest
+     * also holds the DCM fields of {@link #manifest}.
+     */
+    static JsonObject writeViews(CropViews views, DualCrops crops, Path source, Path out, boolean replace) {
+        return atomically(out, replace, tmp -> {
+            ViewLayout layout = views.layout();
+            JsonObject m = crops != null ? manifest(crops, source) : new JsonObject();
+            if (crops == null) {
+                m.addProperty("format", "infllava-views/1");
+                JsonObject src = new JsonObject();
+                src.addProperty("file", source == null ? null : source.toString());
+                src.addProperty("width", layout.sourceWidth());
+                src.addProperty("height", layout.sourceHeight());
+                m.add("source", src);
+            }
+            m.addProperty("strategy", layout.strategy());
+            m.add("view", size(layout.viewWidth(), layout.viewHeight()));
+            JsonArray list = new JsonArray();
+            for (int k = 0; k < views.count(); k++) {
+                ViewSlot slot = layout.slots().get(k);
+                String file = "view-" + k + ".png";
+                ImageFiles.writePng(views.images().get(k), tmp.resolve(file));
+                JsonObject v = new JsonObject();
+                v.addProperty("file", file);
+                v.addProperty("role", slot.role().label());
+                v.addProperty("row", slot.row());
+                v.addProperty("col", slot.col());
+                if (slot.box() == null) {
+                    v.add("box", JsonNull.INSTANCE);
+                } else {
+                    JsonArray b = new JsonArray();
+                    b.add(slot.box().x0());
+                    b.add(slot.box().y0());
+                    b.add(slot.box().x1());
+                    b.add(slot.box().y1());
+                    v.add("box", b);
+                }
+                list.add(v);
+            }
+            m.add("views", list);
+            if (crops != null) {
+                writeDcmFiles(crops, tmp);
+            }
+            return m;
+        });
+    }
+
     /** Writes {@code crops} to {@code out} atomically and returns the manifest. */
     static JsonObject write(DualCrops crops, Path source, Path out, boolean replace) {
+        return atomically(out, replace, tmp -> {
+            JsonObject manifest = manifest(crops, source);
+            writeDcmFiles(crops, tmp);
+            return manifest;
+        });
+    }
+
+    private static void writeDcmFiles(DualCrops crops, Path tmp) throws IOException {
+        for (Perspective p : crops.plan().perspectives()) {
+            List<BufferedImage> subs = crops.subImages(p);
+            for (int k = 0; k < subs.size(); k++) {
+                ImageFiles.writePng(subs.get(k), tmp.resolve(crops.plan().view(p, k).fileName()));
+            }
+        }
+        if (crops.lowRes() != null) {
+            ImageFiles.writePng(crops.lowRes(), tmp.resolve("low-res.png"));
+        }
+    }
+
+    /** Fills a temporary directory beside {@code out}, adds {@code manifest.json} and renames it into place. */
+    interface Filler {
+        JsonObject fill(Path tmp) throws IOException;
+    }
+
+    private static JsonObject atomically(Path out, boolean replace, Filler filler) {
         checkTarget(out, replace);
         Path abs = out.toAbsolutePath();
         Path parent = abs.getParent();
@@ -67,18 +147,9 @@ final class CropWriter {
             throw new InvalidInputException(out, "cannot create output directory: " + e.getMessage());
         }
         try {
-            JsonObject manifest = manifest(crops, source);
-            for (Perspective p : crops.plan().perspectives()) {
-                List<BufferedImage> subs = crops.subImages(p);
-                for (int k = 0; k < subs.size(); k++) {
-                    ImageFiles.writePng(subs.get(k), tmp.resolve(crops.plan().view(p, k).fileName()));
-                }
-            }
-            if (crops.lowRes() != null) {
-                ImageFiles.writePng(crops.lowRes(), tmp.resolve("low-res.png"));
-            }
+            JsonObject manifest = filler.fill(tmp);
             Files.writeString(tmp.resolve("manifest.json"),
-                    new GsonBuilder().setPrettyPrinting().create().toJson(manifest) + "\n", StandardCharsets.UTF_8);
+                    new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(manifest) + "\n", StandardCharsets.UTF_8);
             moveIntoPlace(tmp, abs);
             return manifest;
         } catch (IOException e) {

@@ -1,7 +1,13 @@
 package org.infllava.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.concurrent.Callable;
 import org.infllava.crop.CropPlan;
+import org.infllava.crop.CropStrategy;
+import org.infllava.crop.FrontEndBudget;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.EncoderSpec;
 import org.infllava.crop.TokenBudget;
@@ -11,9 +17,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code infllava tokens --width W --height H}: encoder passes, visual tokens and encoder FLOPs. */
+/**
+ * {@code infllava tokens --width W --height H}: encoder passes, visual tokens and encoder FLOPs; with
+ * {@code --strategy NAME [--json]} those of any registered front-end ({@link FrontEndBudget}).
+ */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "Token and FLOP budget of cropping a WxH image, against LLaVA-1.5 and a full-resolution ViT.")
+        description = {"Token and FLOP budget of cropping a WxH image, against LLaVA-1.5 and a full-resolution ViT.",
+            "With --strategy NAME: the budget of that front-end with its default token assembler; --json prints one "
+                    + "JSON object {strategy, width, height, sub_size, patch, views, encoder_passes, "
+                    + "tokens_per_pass, visual_tokens, channel_multiplier, encoder_flops}."})
 final class TokensCommand implements Callable<Integer> {
 
     @Option(names = "--width", required = true, paramLabel = "W", description = "Image width in pixels.")
@@ -34,6 +46,14 @@ final class TokensCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "L", defaultValue = "24", description = "ViT layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
+    @Option(names = "--strategy", paramLabel = "NAME",
+            description = "A registered front-end: llava-1.5, llava-next-anyres, internvl-dynamic, s2, monkey, "
+                    + "inf-dcm, inf-dcm-auto.")
+    String strategy;
+
+    @Option(names = "--json", description = "With --strategy: print one JSON object.")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,6 +66,12 @@ final class TokensCommand implements Callable<Integer> {
             throw new InvalidInputException("--patch, --hidden and --layers must be positive, got patch=" + patch
                     + " hidden=" + hidden + " layers=" + layers);
         }
+        if (strategy != null) {
+            return strategyBudget();
+        }
+        if (json) {
+            throw new InvalidInputException("--json needs --strategy NAME");
+        }
         crop.lowRes = true;
         DualPerspectiveCropper dcm = crop.cropper();
         if (patch > crop.subSize) {
@@ -53,6 +79,42 @@ final class TokensCommand implements Callable<Integer> {
         }
         EncoderSpec enc = new EncoderSpec("ViT", crop.subSize, patch, hidden, layers, 4 * hidden, true);
         spec.commandLine().getOut().print(table(width, height, dcm, enc));
+        return 0;
+    }
+
+    private int strategyBudget() {
+        CropStrategy s = crop.strategy(strategy, spec);
+        if (patch > crop.subSize) {
+            throw new InvalidInputException("--patch " + patch + " is larger than --sub-size " + crop.subSize);
+        }
+        EncoderSpec enc = new EncoderSpec("ViT", crop.subSize, patch, hidden, layers, 4 * hidden, true);
+        FrontEndBudget b;
+        try {
+            b = FrontEndBudget.of(s, width, height, enc);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--strategy " + strategy + ": " + e.getMessage());
+        }
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("strategy", b.strategy());
+            o.addProperty("width", width);
+            o.addProperty("height", height);
+            o.addProperty("sub_size", crop.subSize);
+            o.addProperty("patch", patch);
+            o.addProperty("views", b.views());
+            o.addProperty("encoder_passes", b.encoderPasses());
+            o.addProperty("tokens_per_pass", b.tokensPerPass());
+            o.addProperty("visual_tokens", b.visualTokens());
+            o.addProperty("channel_multiplier", b.channelMultiplier());
+            o.addProperty("encoder_flops", new BigDecimal(b.encoderFlops()).setScale(0, RoundingMode.HALF_EVEN)
+                    .toBigInteger());
+            spec.commandLine().getOut().println(new Gson().toJson(o));
+        } else {
+            spec.commandLine().getOut().printf("%s on %dx%d (views %d, patch %d, d=%d, %d layers): %d views, %d "
+                    + "encoder passes of %d tokens, %d visual tokens (x%d channels), %s encoder GFLOPs%n",
+                    b.strategy(), width, height, crop.subSize, patch, hidden, layers, b.views(), b.encoderPasses(),
+                    b.tokensPerPass(), b.visualTokens(), b.channelMultiplier(), gflops(b.encoderFlops()));
+        }
         return 0;
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import org.infllava.crop.ClipPreprocessor;
 
@@ -22,7 +23,10 @@ import org.infllava.crop.ClipPreprocessor;
  * <p>{@link #read(Path, long)} checks the file before decoding: an empty file, a file no image reader recognises, or
  * an image whose header announces more pixels than the limit is refused without decoding a pixel. Decoder warnings
  * (a truncated JPEG, which ImageIO would otherwise fill with grey) are errors. CMYK and YCCK JPEGs, which ImageIO
- * cannot turn into a {@code BufferedImage}, are read as rasters and converted to RGB here.
+ * cannot turn into a {@code BufferedImage}, are read as rasters and converted to RGB here. Three-component JPEGs
+ * are read as rasters too and converted with libjpeg's own YCbCr → RGB arithmetic, without colour management, so an
+ * embedded ICC profile (Adobe RGB, Display P3, ...) is ignored as Pillow ignores it: ImageIO alone would convert such
+ * photographs to sRGB and every view cut from them would differ from the published Python preprocessing.
  */
 public final class ImageFiles {
 
@@ -81,14 +85,16 @@ public final class ImageFiles {
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image;
-                try {
-                    image = reader.read(0);
-                } catch (IIOException e) {
-                    if (isCmyk(e)) {
-                        image = cmykToRgb(reader.readRaster(0, null), isYcck(reader), false);
-                    } else {
-                        throw e;
+                BufferedImage image = jpegSamples(reader);
+                if (image == null) {
+                    try {
+                        image = reader.read(0);
+                    } catch (IIOException e) {
+                        if (isCmyk(e)) {
+                            image = cmykToRgb(reader.readRaster(0, null), isYcck(reader), false);
+                        } else {
+                            throw e;
+                        }
                     }
                 }
                 if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
@@ -175,6 +181,95 @@ public final class ImageFiles {
             }
         }
         return rgb;
+    }
+
+    /** A three-component JPEG decoded by {@link #jpegToRgb}; {@code null} for anything else. */
+    private static BufferedImage jpegSamples(ImageReader reader) throws IOException {
+        if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            return null;
+        }
+        ImageTypeSpecifier rawType = reader.getRawImageType(0);
+        if (rawType == null || rawType.getNumBands() != 3) {
+            return null;
+        }
+        return jpegToRgb(reader.readRaster(0, null), storedAsYcc(reader));
+    }
+
+    /**
+     * Three-component JPEG samples to RGB as libjpeg (and so Pillow) converts them, without colour management:
+     * ImageIO converts images with an embedded ICC profile (Adobe RGB, Display P3, ...) to sRGB, Pillow keeps the
+     * decoded samples. YCbCr → RGB uses libjpeg's {@code jdcolor.c} fixed-point tables (16 fraction bits):
+     * {@code R = Y + ((FIX(1.402)·Cr' + ½) >> 16)}, {@code G = Y + ((−FIX(0.34414)·Cb' − FIX(0.71414)·Cr' + ½) >> 16)},
+     * {@code B = Y + ((FIX(1.772)·Cb' + ½) >> 16)} with {@code Cb' = Cb − 128}, clamped to 0..255.
+     */
+    private static BufferedImage jpegToRgb(Raster raster, boolean ycc) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int[] out = new int[w * h];
+        int[] row = new int[3 * w];
+        final int half = 1 << 15;
+        final long fixR = fix(1.40200);
+        final long fixB = fix(1.77200);
+        final long fixGr = fix(0.71414);
+        final long fixGb = fix(0.34414);
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int a = row[3 * x];
+                int b = row[3 * x + 1];
+                int c = row[3 * x + 2];
+                int r;
+                int g;
+                int bl;
+                if (ycc) {
+                    long cb = b - 128;
+                    long cr = c - 128;
+                    r = clamp(a + (int) ((fixR * cr + half) >> 16));
+                    g = clamp(a + (int) ((-fixGb * cb - fixGr * cr + half) >> 16));
+                    bl = clamp(a + (int) ((fixB * cb + half) >> 16));
+                } else {
+                    r = a;
+                    g = b;
+                    bl = c;
+                }
+                out[y * w + x] = (r << 16) | (g << 8) | bl;
+            }
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        img.getRaster().setDataElements(0, 0, w, h, out);
+        return img;
+    }
+
+    private static long fix(double x) {
+        return (long) (x * (1L << 16) + 0.5);
+    }
+
+    /**
+     * Whether a three-component JPEG stores YCbCr (libjpeg's {@code default_decompress_parms}): a JFIF marker says
+     * YCbCr; an Adobe marker says YCbCr unless its transform is 0; otherwise component ids 'R', 'G', 'B' mean RGB.
+     */
+    private static boolean storedAsYcc(ImageReader reader) throws IOException {
+        var meta = reader.getImageMetadata(0);
+        if (meta == null) {
+            return true;
+        }
+        var tree = (org.w3c.dom.Element) meta.getAsTree("javax_imageio_jpeg_image_1.0");
+        if (tree.getElementsByTagName("app0JFIF").getLength() > 0) {
+            return true;
+        }
+        var adobe = tree.getElementsByTagName("app14Adobe");
+        if (adobe.getLength() > 0) {
+            return !"0".equals(((org.w3c.dom.Element) adobe.item(0)).getAttribute("transform"));
+        }
+        var comps = tree.getElementsByTagName("componentSpec");
+        if (comps.getLength() == 3) {
+            String ids = "";
+            for (int i = 0; i < 3; i++) {
+                ids += ((org.w3c.dom.Element) comps.item(i)).getAttribute("componentId") + ",";
+            }
+            return !ids.equals("82,71,66,");
+        }
+        return true;
     }
 
     /** Whether the JPEG's Adobe marker says YCCK (transform 2) rather than plain CMYK. */
