@@ -1,6 +1,7 @@
 package org.infllava.frontend;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.infllava.crop.ViewLayout;
@@ -10,12 +11,32 @@ import org.infllava.crop.ViewLayout;
  * (each 2×2 block of patches becomes one token of {@code 4·d}), the views concatenated in encoder order (InternVL
  * {@code modeling_internvl_chat.py}, {@code extract_feature}, {@code ps_version = "v2"}).
  *
- * <p>Shapes: {@code (V, g², d)} → {@code (1, V·(g/2)², 4·d)}.
+ * <p>Shapes: {@code (V, g², d)} → {@code (1, V·(g/2)², 4·d)}. InternVL's grids are even (448 px / 14 = 32); its code
+ * fails on an odd one. {@link #PixelShuffleAssembler(boolean) padOddGrid} is a toolkit extension for towers with an
+ * odd grid (the lab's 28-px / 4-px tower, g = 7): the map is zero-padded by one row and one column at the
+ * bottom/right first, giving {@code ⌈g/2⌉²} tokens per view.
  */
 public final class PixelShuffleAssembler implements TokenAssembler {
 
     /** Registry name. */
     public static final String NAME = "pixel-shuffle";
+
+    private final boolean padOddGrid;
+
+    /** InternVL's pixel shuffle; an odd patch grid is an error. */
+    public PixelShuffleAssembler() {
+        this(false);
+    }
+
+    /** @param padOddGrid zero-pad an odd {@code g × g} grid to {@code (g+1) × (g+1)} (a toolkit extension) */
+    public PixelShuffleAssembler(boolean padOddGrid) {
+        this.padOddGrid = padOddGrid;
+    }
+
+    /** Whether an odd grid is zero-padded to an even one. */
+    public boolean padOddGrid() {
+        return padOddGrid;
+    }
 
     @Override
     public String name() {
@@ -29,8 +50,8 @@ public final class PixelShuffleAssembler implements TokenAssembler {
 
     @Override
     public long featureCount(ViewLayout layout, int grid) {
-        checkGrid(grid);
-        return (long) layout.count() * (grid / 2) * (grid / 2);
+        int h = half(grid);
+        return (long) layout.count() * h * h;
     }
 
     @Override
@@ -41,10 +62,19 @@ public final class PixelShuffleAssembler implements TokenAssembler {
     @Override
     public NDArray assemble(ParameterStore ps, NDArray features, ViewLayout layout, boolean training) {
         int g = ViewFeatures.grid(features, layout, NAME);
-        checkGrid(g);
+        half(g);
         long v = features.getShape().get(0);
         long d = features.getShape().get(2);
-        NDArray shuffled = pixelShuffle(features.reshape(v, g, g, d)); // (V, g/2, g/2, 4d)
+        NDArray map = features.reshape(v, g, g, d); // (V, g, g, d)
+        if (g % 2 != 0) {
+            NDArray row = features.getManager().zeros(new Shape(v, 1, g, d), features.getDataType(),
+                    features.getDevice());
+            map = map.concat(row, 1); // (V, g+1, g, d)
+            NDArray col = features.getManager().zeros(new Shape(v, g + 1, 1, d), features.getDataType(),
+                    features.getDevice());
+            map = map.concat(col, 2); // (V, g+1, g+1, d)
+        }
+        NDArray shuffled = pixelShuffle(map); // (V, g/2, g/2, 4d)
         return shuffled.reshape(1, -1, 4 * d); // (1, V·(g/2)², 4d)
     }
 
@@ -65,9 +95,11 @@ public final class PixelShuffleAssembler implements TokenAssembler {
         return y.transpose(0, 2, 1, 3); // (N, A/2, B/2, 4C)
     }
 
-    private static void checkGrid(int g) {
-        if (g % 2 != 0) {
-            throw new IllegalArgumentException("pixel shuffle 0.5 needs an even patch grid, got " + g + "x" + g);
+    private int half(int g) {
+        if (g % 2 != 0 && !padOddGrid) {
+            throw new IllegalArgumentException("pixel shuffle 0.5 needs an even patch grid, got " + g + "x" + g
+                    + " (PixelShuffleAssembler(true) zero-pads an odd one)");
         }
+        return (g + 1) / 2;
     }
 }

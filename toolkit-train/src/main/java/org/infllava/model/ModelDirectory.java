@@ -32,6 +32,8 @@ import org.infllava.dem.ReCropPairing;
 import org.infllava.dem.WindowCrossAttention;
 import org.infllava.frontend.DemAssembler;
 import org.infllava.frontend.IdentityAssembler;
+import org.infllava.frontend.PixelShuffleAssembler;
+import org.infllava.frontend.S2Assembler;
 import org.infllava.frontend.TokenAssembler;
 import org.infllava.frontend.TokenAssemblers;
 import org.infllava.frontend.VisualFrontEnd;
@@ -56,7 +58,7 @@ import org.infllava.model.io.HfCheckpoint;
  * The {@code infllava} block makes a directory say everything a published one leaves to convention:
  * {@code {"dem": {channels, columns, rows, heads, variant, fusion, pooling, low_res_combine, pairing,
  * shared_attention, out_projection, residual, norm, bias} | null, "reference_low_res": bool, "template": name,
- * "front_end": {"name", "strategy", "assembler"}}}: the visual front-end by registry names
+ * "front_end": {"name", "strategy", "assembler"[, "pad_odd_grid"]}}}: the visual front-end by registry names
  * ({@code VisualFrontEnds}, {@link TokenAssemblers}; the {@code dem} assembler's options are {@code "dem"}), and
  * {@code mm_hidden_size} is the width of the assembler's tokens (3·d for S2, 4·d for pixel shuffle). A block without
  * {@code front_end} (saved before front-ends) means the DEM's DCM + DEM, or LLaVA-1.5 for {@code "dem": null}.
@@ -131,6 +133,9 @@ public final class ModelDirectory {
         fe.addProperty("name", model.frontEnd().name());
         fe.addProperty("strategy", model.frontEnd().strategy().name());
         fe.addProperty("assembler", model.frontEnd().assembler().name());
+        if (model.frontEnd().assembler() instanceof PixelShuffleAssembler ps && ps.padOddGrid()) {
+            fe.addProperty("pad_odd_grid", true);
+        }
         t.add("front_end", fe);
         c.add(TOOLKIT_FIELD, t);
         return c;
@@ -275,6 +280,8 @@ public final class ModelDirectory {
                             + TOOLKIT_FIELD + ".dem");
                 }
                 assembler = new DemAssembler(dem);
+            } else if (assemblerName.equals(PixelShuffleAssembler.NAME)) {
+                assembler = new PixelShuffleAssembler(f.bool("pad_odd_grid", false));
             } else {
                 assembler = TokenAssemblers.create(assemblerName, dv, dl);
             }
@@ -325,6 +332,10 @@ public final class ModelDirectory {
         }
         boolean same = rebuilt.strategy().getClass() == fe.strategy().getClass()
                 && rebuilt.assembler().getClass() == fe.assembler().getClass()
+                && !(fe.assembler() instanceof PixelShuffleAssembler p
+                        && p.padOddGrid() != ((PixelShuffleAssembler) rebuilt.assembler()).padOddGrid())
+                && !(fe.assembler() instanceof S2Assembler s2
+                        && !s2.scales().equals(((S2Assembler) rebuilt.assembler()).scales()))
                 && (!(fe.strategy() instanceof DualPerspectiveCropper)
                         || rebuilt.strategy().toString().equals(fe.strategy().toString()));
         for (int[] wh : new int[][] {{size, size}, {3 * size, 2 * size}, {size, 4 * size}}) {
