@@ -231,4 +231,44 @@ class FrontEndContractTest {
             }
         }
     }
+
+    /**
+     * A model with any front-end saves as a model directory that records it by registry names and loads back with the
+     * same visual tokens, bit for bit (the learned {@code image_newline} and DEM weights included).
+     */
+    @ParameterizedTest
+    @MethodSource("frontEnds")
+    void modelDirectoryRecordsTheFrontEnd(String name, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            VisualFrontEnd fe = frontEnd(name, m);
+            ClipVisionEncoder vision = new ClipVisionEncoder(TOWER);
+            vision.initialize(m, 1);
+            LlamaDecoder llm = new LlamaDecoder(LLM);
+            llm.initialize(m, 2);
+            MlpProjector projector = new MlpProjector(MlpProjector.Type.MLP2X_GELU, fe.assembler().outputChannels(D),
+                    D_LLM);
+            projector.initialize(m, 3);
+            InfLlavaModel a = InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector)
+                    .optFrontEnd(fe).build();
+            List<String> words = new ArrayList<>(List.of("<pad>", "<s>", "</s>", "<unk>"));
+            for (int i = 0; i < 36; i++) {
+                words.add("w" + i);
+            }
+            java.nio.file.Path tok = dir.resolve("tokenizer.json");
+            java.nio.file.Files.writeString(tok, org.infllava.data.SynthCaptions.wordLevelTokenizer(words));
+            a.save(dir.resolve("model"), tok, "plain");
+            var fej = org.infllava.model.ModelDirectory.readConfig(dir.resolve("model")).getAsJsonObject("infllava")
+                    .getAsJsonObject("front_end");
+            assertEquals(name, fej.get("name").getAsString());
+            assertEquals(VisualFrontEnds.recipe(name).strategy(), fej.get("strategy").getAsString());
+            assertEquals(VisualFrontEnds.recipe(name).assembler(), fej.get("assembler").getAsString());
+            InfLlavaModel b = InfLlavaModel.fromPretrained(dir.resolve("model"), null, m);
+            assertEquals(name, b.frontEnd().name());
+            ParameterStore ps = new ParameterStore(m, false);
+            BufferedImage img = image(200, 90, 4);
+            assertArrayEquals(a.visualTokens(ps, m, img, false).toFloatArray(),
+                    b.visualTokens(ps, m, img, false).toFloatArray(), name);
+        }
+    }
 }
