@@ -225,7 +225,8 @@ def find_closest_aspect_ratio(aspect_ratio, target_ratios, width, height, image_
     return best_ratio
 
 
-def internvl(img, min_num=1, max_num=12, image_size=S):
+def internvl(img, min_num=1, max_num=12, image_size=None):
+    image_size = image_size or S
     orig_width, orig_height = img.size
     aspect_ratio = orig_width / orig_height
     target_ratios = set(
@@ -331,11 +332,19 @@ STRATEGIES = {
 }
 
 
+# Other view sizes S (InternVL and Monkey run at 448, LLaVA-NeXT's pinpoints scale with S), on a few images:
+# entries named "strategy@S".
+OTHER_SIZES = {'astronaut.png': [('internvl-dynamic', 448), ('monkey', 448), ('llava-next-anyres', 448)],
+               'coffee-wide.png': [('internvl-dynamic', 448), ('llava-next-anyres', 224), ('s2', 224)],
+               'rocket.jpg': [('llava-1.5', 224), ('monkey', 448), ('inf-dcm', 224)]}
+
+
 def sha(img):
     return hashlib.sha256(np.ascontiguousarray(np.asarray(img.convert('RGB'), dtype=np.uint8)).tobytes()).hexdigest()
 
 
 def main():
+    global S
     os.makedirs(os.path.join(HERE, 'images'), exist_ok=True)
     out = {'sub_size': S, 'patch': PATCH, 'images': []}
     for name, img in fixtures().items():
@@ -349,9 +358,13 @@ def main():
             img.save(path, optimize=True)
         img = Image.open(path).convert('RGB')  # exactly the committed pixels
         entry = {'file': 'images/' + name, 'width': img.size[0], 'height': img.size[1], 'strategies': {}}
-        for sname, fn in STRATEGIES.items():
-            views, tokens = fn(img)
-            entry['strategies'][sname] = {
+        runs = [(n, n, 336) for n in STRATEGIES] + [(n + '@%d' % size, n, size) for n, size in
+                                                     OTHER_SIZES.get(name, [])]
+        for key, sname, size in runs:
+            S = size
+            views, tokens = STRATEGIES[sname](img)
+            S = 336
+            entry['strategies'][key] = {
                 'visual_tokens': tokens,
                 'views': [{'role': v['role'], 'row': v['row'], 'col': v['col'], 'box': v['box'],
                            'sha256': sha(v['image'])} for v in views],

@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
 /** The crop settings shared by {@code crop}, {@code tokens} and {@code demo}; turned into a validated cropper. */
 final class CropOptions {
 
+    /** The largest view side a front-end may be asked for (S2 then resizes to 3·4096 px a side). */
+    static final int MAX_STRATEGY_SUB_SIZE = 4096;
+
     @Option(names = "--sub-size", paramLabel = "S", description = "Sub-image side in pixels (default: ${DEFAULT-VALUE}).",
             defaultValue = "336")
     int subSize;
@@ -44,8 +47,9 @@ final class CropOptions {
                         + "--strategy " + name + " the registered front-end decides");
             }
         }
-        if (subSize < 1) {
-            throw new InvalidInputException("--sub-size must be a positive number of pixels, got " + subSize);
+        if (subSize < 1 || subSize > MAX_STRATEGY_SUB_SIZE) {
+            throw new InvalidInputException("--sub-size must be between 1 and " + MAX_STRATEGY_SUB_SIZE
+                    + " pixels with --strategy, got " + subSize);
         }
         try {
             return CropStrategies.get(name, subSize);

@@ -162,6 +162,7 @@ class FrontEndCommandsTest {
                 "llava-next-anyres");
         assertBadInput(CliRun.of("crop", img, "--strategy", "s2", "--grid", "2x2", "--out", out), "--grid");
         assertBadInput(CliRun.of("crop", img, "--strategy", "s2", "--sub-size", "0", "--out", out), "--sub-size");
+        assertBadInput(CliRun.of("crop", img, "--strategy", "s2", "--sub-size", "100000", "--out", out), "--sub-size");
         Path txt = dir.resolve("notes.txt");
         Files.writeString(txt, "not an image");
         assertBadInput(CliRun.of("crop", txt.toString(), "--strategy", "monkey", "--out", out), "notes.txt");

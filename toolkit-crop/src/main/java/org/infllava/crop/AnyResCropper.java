@@ -32,7 +32,7 @@ import java.util.List;
  *
  * <p>Tokens ({@code mm_patch_merge_type = "spatial_unpad"}, {@code llava/model/llava_arch.py}): the base view's
  * {@code g²} patches, then the tiles' features recombined into one {@code rows·g × cols·g} map, cut by
- * {@link #unpad} ({@code unpad_image}) and followed by one {@code image_newline} token per remaining row.
+ * {@link #unpadded} ({@code unpad_image}) and followed by one {@code image_newline} token per remaining row.
  */
 public final class AnyResCropper implements CropStrategy {
 
@@ -117,24 +117,51 @@ public final class AnyResCropper implements CropStrategy {
     }
 
     /**
-     * {@code unpad_image} on a {@code mapHeight × mapWidth} token map of a {@code sourceWidth × sourceHeight} image:
-     * the rows (or columns) kept, as a box over the map. When {@code w/h > mapW/mapH} padding was added to the
-     * height: {@code s = mapW / w}, {@code h' = int(h·s)}, {@code p = ⌊(mapH − h')/2⌋}, rows {@code [p, mapH − p)};
-     * otherwise columns {@code [p, mapW − p)} with {@code w' = int(w·mapH/h)}, {@code p = ⌊(mapW − w')/2⌋}.
+     * The part of a token map {@link #unpad} keeps: rows {@code [top, top + rows)}, columns
+     * {@code [left, left + cols)}; {@code rows} or {@code cols} is 0 when the image is so thin that
+     * {@code unpad_image} keeps nothing of that side (LLaVA-NeXT then hands over only the newline tokens).
+     *
+     * @param top first kept row
+     * @param left first kept column
+     * @param rows kept rows
+     * @param cols kept columns
      */
-    public static PixelBox unpad(int sourceWidth, int sourceHeight, int mapWidth, int mapHeight) {
+    public record Unpadded(int top, int left, int rows, int cols) {}
+
+    /**
+     * {@code unpad_image} on a {@code mapHeight × mapWidth} token map of a {@code sourceWidth × sourceHeight} image
+     * ({@code llava/model/llava_arch.py}). When {@code w/h > mapW/mapH} padding was added to the height:
+     * {@code s = mapW / w}, {@code h' = int(h·s)}, {@code p = ⌊(mapH − h')/2⌋}, rows {@code [p, mapH − p)};
+     * otherwise columns {@code [p, mapW − p)} with {@code s = mapH / h}, {@code w' = int(w·s)},
+     * {@code p = ⌊(mapW − w')/2⌋}. Every division is Python's float division, as here in {@code double}.
+     */
+    public static Unpadded unpadded(int sourceWidth, int sourceHeight, int mapWidth, int mapHeight) {
         double originalAspect = (double) sourceWidth / sourceHeight;
         double currentAspect = (double) mapWidth / mapHeight;
         if (originalAspect > currentAspect) {
             double scale = (double) mapWidth / sourceWidth;
             int newHeight = (int) (sourceHeight * scale);
             int padding = (mapHeight - newHeight) / 2;
-            return new PixelBox(0, padding, mapWidth, mapHeight - padding);
+            return new Unpadded(padding, 0, Math.max(0, mapHeight - 2 * padding), mapWidth);
         }
         double scale = (double) mapHeight / sourceHeight;
         int newWidth = (int) (sourceWidth * scale);
         int padding = (mapWidth - newWidth) / 2;
-        return new PixelBox(padding, 0, mapWidth - padding, mapHeight);
+        return new Unpadded(0, padding, mapHeight, Math.max(0, mapWidth - 2 * padding));
+    }
+
+    /**
+     * {@link #unpadded} as a box over the token map.
+     *
+     * @throws IllegalArgumentException when nothing of one side is kept (see {@link #unpadded})
+     */
+    public static PixelBox unpad(int sourceWidth, int sourceHeight, int mapWidth, int mapHeight) {
+        Unpadded u = unpadded(sourceWidth, sourceHeight, mapWidth, mapHeight);
+        if (u.rows() == 0 || u.cols() == 0) {
+            throw new IllegalArgumentException("unpad_image keeps nothing of the " + mapWidth + "x" + mapHeight
+                    + " token map of a " + sourceWidth + "x" + sourceHeight + " image");
+        }
+        return new PixelBox(u.left(), u.top(), u.left() + u.cols(), u.top() + u.rows());
     }
 
     @Override
@@ -180,16 +207,16 @@ public final class AnyResCropper implements CropStrategy {
 
     /**
      * Base patches plus the unpadded tile map with one newline per row:
-     * {@code g_w·g_h + rows'·(cols' + 1)}, where {@code rows' × cols'} is {@link #unpad} of the
+     * {@code g_w·g_h + rows'·(cols' + 1)}, where {@code rows' × cols'} is {@link #unpadded} of the
      * {@code rows·g_h × cols·g_w} map.
      */
     @Override
     public FrontEndBudget budget(ViewLayout layout, EncoderSpec encoder) {
         int gw = FrontEndBudget.gridWidth(layout, encoder);
         int gh = FrontEndBudget.gridHeight(layout, encoder);
-        PixelBox kept = unpad(layout.sourceWidth(), layout.sourceHeight(), layout.gridCols(ViewRole.TILE) * gw,
+        Unpadded kept = unpadded(layout.sourceWidth(), layout.sourceHeight(), layout.gridCols(ViewRole.TILE) * gw,
                 layout.gridRows(ViewRole.TILE) * gh);
-        long tokens = (long) gw * gh + (long) kept.height() * (kept.width() + 1);
+        long tokens = (long) gw * gh + (long) kept.rows() * (kept.cols() + 1);
         return FrontEndBudget.forLayout(layout, encoder, tokens, 1);
     }
 

@@ -3,7 +3,7 @@ package org.infllava.crop;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 
-/** Pixel operations the front-ends share, on packed {@code TYPE_INT_RGB} images (Pillow's {@code crop}, {@code paste}). */
+/** Pixel operations the front-ends share, on packed {@code TYPE_INT_RGB} images (Pillow's {@code paste} on a new canvas). */
 final class ViewImages {
 
     private ViewImages() {}
@@ -23,19 +23,5 @@ final class ViewImages {
             System.arraycopy(src, r * w, dst, (r + y) * width + x, w);
         }
         return GridMaps.image(dst, width, height);
-    }
-
-    /** Pillow's {@code crop((x, y, x + w, y + h))} for a box inside the image. */
-    static BufferedImage crop(BufferedImage img, int x, int y, int w, int h) {
-        int iw = img.getWidth();
-        if (x < 0 || y < 0 || x + w > iw || y + h > img.getHeight()) {
-            throw new IllegalArgumentException("crop box leaves the image");
-        }
-        int[] src = GridMaps.pixels(img);
-        int[] dst = new int[w * h];
-        for (int r = 0; r < h; r++) {
-            System.arraycopy(src, (r + y) * iw + x, dst, r * w, w);
-        }
-        return GridMaps.image(dst, w, h);
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every registered front-end against {@code src/test/resources/frontends/goldens.json}, written by the committed
  * {@code make_goldens.py}, which restates each published preprocessing (LLaVA, LLaVA-NeXT, InternVL, S², Monkey)
  * with Pillow and NumPy on real photographs from scikit-image, cropped and stretched to aspect ratios from 1:6 to
- * 6.7:1 and down to 200×150. Views must match pixel for pixel (SHA-256 of the RGB bytes); roles, grid positions and
+ * 6.7:1 and down to 200×150, plus two JPEGs (one with an Adobe RGB ICC profile), at S = 336 and on a few images at
+ * S = 224 and 448. Views must match pixel for pixel (SHA-256 of the RGB bytes); roles, grid positions and
  * source boxes exactly; visual tokens exactly (patch 14).
  */
 class FrontEndGoldensTest {
@@ -38,16 +39,19 @@ class FrontEndGoldensTest {
         List<Arguments> out = new ArrayList<>();
         for (JsonElement e : root.getAsJsonArray("images")) {
             JsonObject img = e.getAsJsonObject();
-            for (String strategy : img.getAsJsonObject("strategies").keySet()) {
+            for (String key : img.getAsJsonObject("strategies").keySet()) {
+                // "name" at the default size, "name@S" at another view size S
+                int at = key.indexOf('@');
+                String strategy = at < 0 ? key : key.substring(0, at);
+                int size = at < 0 ? root.get("sub_size").getAsInt() : Integer.parseInt(key.substring(at + 1));
                 out.add(Arguments.of(img.get("file").getAsString(), strategy,
-                        img.getAsJsonObject("strategies").getAsJsonObject(strategy), root.get("sub_size").getAsInt(),
-                        root.get("patch").getAsInt()));
+                        img.getAsJsonObject("strategies").getAsJsonObject(key), size, root.get("patch").getAsInt()));
             }
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{1} on {0}")
+    @ParameterizedTest(name = "{1} at {3} on {0}")
     @MethodSource("cases")
     void viewsLayoutAndTokensEqualThePublishedPreprocessing(String file, String strategy, JsonObject golden,
             int subSize, int patch) {

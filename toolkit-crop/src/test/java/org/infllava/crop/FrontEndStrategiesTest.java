@@ -115,6 +115,11 @@ class FrontEndStrategiesTest {
         assertArrayEquals(new int[] {170, 1008}, AnyResCropper.resizedSize(336, 2000, new int[] {336, 1008}));
         assertEquals(new PixelBox(6, 0, 18, 72), AnyResCropper.unpad(336, 2000, 24, 72));
         assertEquals(1512, FrontEndBudget.of(a, 336, 2000, CLIP).visualTokens());
+        // 10×1000 picks 336×1008 too; the 72×24 map: s = 72/1000, w' = int(0.72) = 0, padding 12, no column is
+        // kept and only the 72 newline tokens follow the base: 576 + 72·(0 + 1) = 648
+        assertEquals(new AnyResCropper.Unpadded(0, 12, 72, 0), AnyResCropper.unpadded(10, 1000, 24, 72));
+        assertEquals(648, FrontEndBudget.of(a, 10, 1000, CLIP).visualTokens());
+        assertThrows(IllegalArgumentException.class, () -> AnyResCropper.unpad(10, 1000, 24, 72));
         // 672×672 fills the 2×2 grid exactly: nothing is unpadded, 576 + 48·49 = 2928
         assertEquals(2928, FrontEndBudget.of(a, 672, 672, CLIP).visualTokens());
     }
@@ -263,5 +268,23 @@ class FrontEndStrategiesTest {
         // grid-fit (inf-dcm-auto): 700×450 → 2×1 grid on a 672×336 canvas; local (0, 1): x [336, 672) → [350, 700)
         ViewLayout auto = CropStrategies.get("inf-dcm-auto").layout(700, 450);
         assertEquals(new PixelBox(350, 0, 700, 450), auto.slots().get(1).box());
+    }
+
+    /**
+     * The other resize policies. Centre crop: 700×450 on a 2×2 grid of 100 → the shortest side to 200, the longer
+     * ⌊200·700/450⌋ = 311, offset ⌊(311 − 200)/2⌋ = 55; local (0, 0) x [0, 100) → resized [55, 155) → source
+     * [⌊55·700/311⌋, ⌈155·700/311⌉) = [123, 349), y [0, ⌈100·450/200⌉) = [0, 225). Truncate: 700×450 with 200-px
+     * sub-images keeps a 3×2 grid of the top-left 600×400; local (1, 2) is [400, 600) × [200, 400).
+     */
+    @Test
+    void dcmLocalBoxesUnderCentreCropAndTruncate() {
+        DualPerspectiveCropper cc = DualPerspectiveCropper.builder().setSubImageSize(100).optGrid(2, 2)
+                .optResizePolicy(ResizePolicy.SQUARE_CENTER_CROP).build();
+        assertEquals(new PixelBox(123, 0, 349, 225), cc.layout(700, 450).slots().get(0).box());
+        DualPerspectiveCropper tr = DualPerspectiveCropper.builder().setSubImageSize(200).optMaxGrid(4)
+                .optResizePolicy(ResizePolicy.TRUNCATE).build();
+        ViewLayout l = tr.layout(700, 450);
+        assertEquals(3, l.gridCols(ViewRole.LOCAL));
+        assertEquals(new PixelBox(400, 200, 600, 400), l.slots().get(5).box());
     }
 }
