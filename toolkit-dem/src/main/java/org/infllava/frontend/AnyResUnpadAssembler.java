@@ -121,8 +121,11 @@ public final class AnyResUnpadAssembler implements TokenAssembler {
         NDArray tiles = ViewFeatures.pick(features, ViewFeatures.rowMajor(layout, ViewRole.TILE)); // (nH·nW, g², d)
         NDArray map = ViewFeatures.recombine(tiles, rows, cols, g); // (nH·g, nW·g, d)
         Unpadded u = unpadded(layout, g);
+        if (u.height() == 0 || u.width() == 0) {
+            return base; // an extreme aspect ratio keeps no cell (unpad_image's empty slice): (1, g², d)
+        }
         NDArray kept = map.get(u.top() + ":" + u.bottom() + ", " + u.left() + ":" + u.right()); // (H', W', d)
-        return base.concat(kept.reshape(1, -1, d), 1); // (1, g² + H'·W', d)
+        return base.concat(kept.reshape(1, (long) u.height() * u.width(), d), 1); // (1, g² + H'·W', d)
     }
 
     @Override
@@ -133,10 +136,16 @@ public final class AnyResUnpadAssembler implements TokenAssembler {
         Unpadded u = unpadded(layout, grid);
         long baseTokens = (long) grid * grid;
         NDArray base = projected.get(":, :" + baseTokens); // (1, g², D)
-        NDArray map = projected.get(":, " + baseTokens + ":").reshape(u.height(), u.width(), dl); // (H', W', D)
+        if (u.height() == 0) {
+            return base; // no row kept, no newline
+        }
         NDArray nl = ps.getValue(newline.vector(), projected.getDevice(), training).reshape(1, 1, dl); // (1, 1, D)
         NDArray column = projected.getManager().ones(new Shape(u.height(), 1, 1), projected.getDataType(),
                 projected.getDevice()).mul(nl); // (H', 1, D)
+        if (u.width() == 0) {
+            return base.concat(column.reshape(1, u.height(), dl), 1); // (1, g² + H', D): newlines only
+        }
+        NDArray map = projected.get(":, " + baseTokens + ":").reshape(u.height(), u.width(), dl); // (H', W', D)
         NDArray rowsWithNewline = map.concat(column, 1); // (H', W' + 1, D)
         return base.concat(rowsWithNewline.reshape(1, -1, dl), 1); // (1, g² + H'·(W' + 1), D)
     }

@@ -115,6 +115,51 @@ class TokenAssemblerGoldenTest {
         assertEquals(new AnyResUnpadAssembler.Unpadded(0, 72, 6, 18), AnyResUnpadAssembler.unpad(72, 24, 336, 2000));
     }
 
+    /**
+     * The crop side restates unpad_image independently ({@code AnyResCropper.unpadded}); both agree on every map of
+     * 1..3 × 1..3 tiles of a 4- or 24-patch grid for sources from 1 to 2000 px (aspect ratios from 1:2000 to 2000:1).
+     */
+    @Test
+    void unpadAgreesWithTheCropSidesRestatement() {
+        int[] sides = {1, 10, 37, 100, 333, 336, 500, 672, 1000, 1920, 2000};
+        for (int g : new int[] {4, 24}) {
+            for (int rows = 1; rows <= 3; rows++) {
+                for (int cols = 1; cols <= 3; cols++) {
+                    for (int w : sides) {
+                        for (int h : sides) {
+                            AnyResUnpadAssembler.Unpadded mine = AnyResUnpadAssembler.unpad(rows * g, cols * g, w, h);
+                            org.infllava.crop.AnyResCropper.Unpadded theirs = org.infllava.crop.AnyResCropper
+                                    .unpadded(w, h, cols * g, rows * g);
+                            String what = w + "x" + h + " on " + rows + "x" + cols + " tiles of " + g;
+                            assertEquals(List.of(theirs.top(), theirs.left(), theirs.rows(), theirs.cols()),
+                                    List.of(mine.top(), mine.left(), Math.max(0, mine.height()),
+                                            Math.max(0, mine.width())), what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A 10×1000 source on 3×1 tiles of 24 keeps no column: the base, then one newline per row (576 + 72 = 648). */
+    @Test
+    void anyresKeepsOnlyNewlinesWhenNoColumnSurvives() {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            AnyResUnpadAssembler a = new AnyResUnpadAssembler(8);
+            a.initialize(m, 1);
+            ViewLayout layout = anyres(10, 1000, 3, 1, 336);
+            NDArray f = m.randomNormal(new ai.djl.ndarray.types.Shape(4, 576, 8));
+            NDArray assembled = a.assemble(ps, f, layout, false);
+            assertEquals(576, assembled.getShape().get(1));
+            NDArray out = a.toLlm(ps, assembled, layout, 24, x -> x, false);
+            assertEquals(648, out.getShape().get(1));
+            assertEquals(648, a.tokenCount(layout, 24));
+            Close.assertClose(a.namedParameters().get("image_newline").getArray().toFloatArray(),
+                    out.get("0, 647, :").toFloatArray(), 0, 0, "last token is the newline");
+        }
+    }
+
     @Test
     void pixelShuffleOrdersChannelsAsInternVl() {
         try (NDManager m = PYTORCH.get().newSubManager()) {
