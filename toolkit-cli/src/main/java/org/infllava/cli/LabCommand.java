@@ -138,7 +138,8 @@ final class LabCommand implements Runnable {
         Path out;
 
         @Option(names = "--models", split = ",", paramLabel = "NAME",
-                description = "Models (default llava-1.5,inf-llava-paper,inf-llava-reference).")
+                description = "Models (default llava-1.5,inf-llava-paper,inf-llava-reference); also any visual "
+                        + "front-end: llava-next-anyres, internvl-dynamic, s2, monkey, inf-dcm, inf-dcm-auto.")
         List<String> models;
 
         @CommandLine.Spec
@@ -155,9 +156,13 @@ final class LabCommand implements Runnable {
         List<LabModel> chosen = new ArrayList<>();
         for (String n : names == null ? List.of("llava-1.5", "inf-llava-paper", "inf-llava-reference") : names) {
             LabModel m = MAIN.get(n);
+            if (m == null && org.infllava.frontend.VisualFrontEnds.names().contains(n)) {
+                m = LabModel.frontEnd(n);
+            }
             if (m == null) {
                 throw new InvalidInputException("unknown lab model '" + n
-                        + "'; models: llava-1.5, inf-llava-paper, inf-llava-reference");
+                        + "'; models: llava-1.5, inf-llava-paper, inf-llava-reference, or a front-end: "
+                        + String.join(", ", org.infllava.frontend.VisualFrontEnds.names()));
             }
             chosen.add(m);
         }
@@ -171,10 +176,11 @@ final class LabCommand implements Runnable {
         return 0;
     }
 
-    /** {@code infllava lab ablate --table resolution|dem-variant|fusion|module [--seeds N]}. */
+    /** {@code infllava lab ablate --table resolution|dem-variant|fusion|module|front-end [--seeds N]}. */
     @Command(name = "ablate", mixinStandardHelpOptions = true,
             description = "One of the paper's ablation tables on HiResSynth (Tab. 3 resolution, Tab. 4 dem-variant, "
-                    + "Tab. 5 fusion, Tab. 6 module), every row trained for each seed; mean ± sd printed and written "
+                    + "Tab. 5 fusion, Tab. 6 module; front-end: the field's visual front-ends with their visual "
+                    + "tokens and encoder passes), every row trained for each seed; mean ± sd printed and written "
                     + "with a chart.")
     static final class Ablate implements Callable<Integer> {
 
@@ -182,7 +188,7 @@ final class LabCommand implements Runnable {
         Budget budget;
 
         @Option(names = "--table", required = true, paramLabel = "TABLE",
-                description = "resolution | dem-variant | fusion | module")
+                description = "resolution | dem-variant | fusion | module | front-end")
         String table;
 
         @Option(names = "--seeds", defaultValue = "3", paramLabel = "N",
@@ -217,7 +223,10 @@ final class LabCommand implements Runnable {
             Ablation a = Ablation.of(t, settings, s, o);
             List<Ablation.Point> points = a.run(run);
             a.write(run, points);
-            o.println(Ablation.printable(Ablation.summary(points, settings.tasks()), settings.tasks()).print());
+            tech.tablesaw.api.Table summary = Ablation.summary(points, settings.tasks());
+            o.println((t == AblationTable.FRONT_END
+                    ? Ablation.printableWithCosts(summary, settings.tasks(), t, settings)
+                    : Ablation.printable(summary, settings.tasks())).print());
             o.printf("wrote %s%n", run.resolve("ablation-" + t.cliName() + ".md"));
             o.flush();
             return 0;

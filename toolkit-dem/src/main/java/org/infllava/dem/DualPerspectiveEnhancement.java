@@ -77,9 +77,15 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      * The map before pooling: {@code (B, H, W, d)} from the recombined local and global maps, as the variant wires it.
      */
     public NDArray enhance(ParameterStore ps, NDArray local, NDArray global, boolean training) {
-        checkMaps(local, global);
-        int cols = config.columns();
-        int rows = config.rows();
+        return enhance(ps, local, global, config.columns(), config.rows(), training);
+    }
+
+    /**
+     * {@link #enhance(ParameterStore, NDArray, NDArray, boolean)} for a {@code cols × rows} grid other than the
+     * configured one (an automatic DCM grid): no parameter depends on the grid, only the windows and the pooling do.
+     */
+    public NDArray enhance(ParameterStore ps, NDArray local, NDArray global, int cols, int rows, boolean training) {
+        checkMaps(local, global, cols, rows);
         DemVariant.Parts parts = new DemVariant.Parts() {
             @Override
             public NDArray globalEnhanced() {
@@ -100,16 +106,6 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
     }
 
     /**
-     * The attention weights of one direction, for inspection: {@code query = GLOBAL} gives the global-perspective
-     * enhancement's (global map as query, eq. 20), {@code LOCAL} the local-perspective enhancement's (eq. 24).
-     *
-     * @param local {@code F^loc (B, H, W, d)}
-     * @param global {@code F^glo (B, H, W, d)}
-     * @return {@code (B·N, heads, T, T)} over the windows {@code config().pairing()} cuts for that direction (see
-     *     {@link WindowCrossAttention#attentionWeights})
-     * @throws IllegalStateException when the variant has no enhancement in that direction
-     */
-    /**
      * Whether {@link #forward} computes only the positions a point-sampling pooling reads (see
      * {@link Pooling#pointSampleOffsets}); the result is the same either way. Tests switch it off to compare.
      */
@@ -122,10 +118,9 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      * token-wise, so the other positions never need computing (at 72×72 → 24×24, 1/9 of the queries; in the
      * local-as-query direction only the strided window the samples fall in).
      */
-    private NDArray enhanceSampled(ParameterStore ps, NDArray local, NDArray global, int[] offsets, boolean training) {
-        checkMaps(local, global);
-        int cols = config.columns();
-        int rows = config.rows();
+    private NDArray enhanceSampled(ParameterStore ps, NDArray local, NDArray global, int cols, int rows,
+            int[] offsets, boolean training) {
+        checkMaps(local, global, cols, rows);
         DemVariant.Parts parts = new DemVariant.Parts() {
             @Override
             public NDArray globalEnhanced() {
@@ -148,6 +143,16 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
                 WindowCrossAttention.sample(global, cols, rows, offsets)); // (B, H/rows, W/columns, d)
     }
 
+    /**
+     * The attention weights of one direction, for inspection: {@code query = GLOBAL} gives the global-perspective
+     * enhancement's (global map as query, eq. 20), {@code LOCAL} the local-perspective enhancement's (eq. 24).
+     *
+     * @param local {@code F^loc (B, H, W, d)}
+     * @param global {@code F^glo (B, H, W, d)}
+     * @return {@code (B·N, heads, T, T)} over the windows {@code config().pairing()} cuts for that direction (see
+     *     {@link WindowCrossAttention#attentionWeights})
+     * @throws IllegalStateException when the variant has no enhancement in that direction
+     */
     public NDArray attentionWeights(ParameterStore ps, NDArray local, NDArray global, Perspective query) {
         checkMaps(local, global);
         if (query == Perspective.GLOBAL ? globalEnhancement == null : localEnhancement == null) {
@@ -168,11 +173,20 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      * @return {@code (B, h, w, d)}, or {@code (B, H, W, d)} with a pooling that keeps the resolution
      */
     public NDArray forward(ParameterStore ps, NDArray local, NDArray global, NDArray lowRes, boolean training) {
-        int[] offsets = config.pooling().pointSampleOffsets(config.columns(), config.rows());
+        return forward(ps, local, global, lowRes, config.columns(), config.rows(), training);
+    }
+
+    /**
+     * {@link #forward(ParameterStore, NDArray, NDArray, NDArray, boolean)} on a {@code cols × rows} grid; a
+     * point-sampling pooling computes only the positions it reads (see {@link #sampledPooling}).
+     */
+    public NDArray forward(ParameterStore ps, NDArray local, NDArray global, NDArray lowRes, int cols, int rows,
+            boolean training) {
+        int[] offsets = config.pooling().pointSampleOffsets(cols, rows);
         NDArray pooled = offsets != null && sampledPooling && config.variant().tokenWise()
                 && (fusion == null || fusion.tokenWise())
-                ? enhanceSampled(ps, local, global, offsets, training) // (B, H/rows, W/columns, d)
-                : config.pooling().pool(enhance(ps, local, global, training), config.columns(), config.rows());
+                ? enhanceSampled(ps, local, global, cols, rows, offsets, training) // (B, H/rows, W/cols, d)
+                : config.pooling().pool(enhance(ps, local, global, cols, rows, training), cols, rows);
         return lowRes == null ? pooled : config.lowResCombine().combine(pooled, lowRes);
     }
 
@@ -186,25 +200,38 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
      */
     public NDArray forwardSubFeatures(ParameterStore ps, NDArray localSubs, NDArray globalSubs, NDArray lowRes,
             boolean training) {
+        return forwardSubFeatures(ps, localSubs, globalSubs, lowRes, config.columns(), config.rows(), training);
+    }
+
+    /**
+     * {@link #forwardSubFeatures(ParameterStore, NDArray, NDArray, NDArray, boolean)} for sub-features of a
+     * {@code cols × rows} grid (e.g. one chosen per image by eq. (9)-(10)); the configured grid only sets the default.
+     */
+    public NDArray forwardSubFeatures(ParameterStore ps, NDArray localSubs, NDArray globalSubs, NDArray lowRes,
+            int cols, int rows, boolean training) {
         Shape s = localSubs.getShape();
         if (s.dimension() != 4 || !s.equals(globalSubs.getShape())) {
             throw new IllegalArgumentException("expected local and global sub-features (B·N, h, w, d) of one shape, got "
                     + s + " and " + globalSubs.getShape());
         }
-        CropGrid g = CropGrid.of(config.columns(), config.rows(), (int) s.get(2), (int) s.get(1));
+        CropGrid g = CropGrid.of(cols, rows, (int) s.get(2), (int) s.get(1));
         NDArray local = GridMaps.recombineLocal(localSubs, g, Layout.CHANNELS_LAST); // (B, H, W, d)
         NDArray global = GridMaps.recombineGlobal(globalSubs, g, Layout.CHANNELS_LAST); // (B, H, W, d)
-        return forward(ps, local, global, lowRes, training);
+        return forward(ps, local, global, lowRes, cols, rows, training);
     }
 
     private void checkMaps(NDArray local, NDArray global) {
+        checkMaps(local, global, config.columns(), config.rows());
+    }
+
+    private void checkMaps(NDArray local, NDArray global, int columns, int rows) {
         Shape s = local.getShape();
         if (s.dimension() != 4 || s.get(3) != config.channels() || !s.equals(global.getShape())) {
             throw new IllegalArgumentException("expected local and global maps (B, H, W, " + config.channels()
                     + ") of one shape, got " + s + " and " + global.getShape());
         }
-        if (s.get(1) % config.rows() != 0 || s.get(2) % config.columns() != 0) {
-            throw new IllegalArgumentException("map " + s + " is not a " + config.columns() + "x" + config.rows()
+        if (s.get(1) % rows != 0 || s.get(2) % columns != 0) {
+            throw new IllegalArgumentException("map " + s + " is not a " + columns + "x" + rows
                     + " grid of sub-features");
         }
     }

@@ -11,50 +11,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.infllava.crop.ClipPreprocessor;
-import org.infllava.crop.CropGrid;
-import org.infllava.crop.CropPlan;
+import org.infllava.crop.CropStrategies;
 import org.infllava.crop.CropStrategy;
-import org.infllava.crop.DualCrops;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
+import org.infllava.crop.ViewLayout;
 import org.infllava.dem.DualPerspectiveEnhancement;
+import org.infllava.frontend.DemAssembler;
+import org.infllava.frontend.IdentityAssembler;
+import org.infllava.frontend.TokenAssembler;
+import org.infllava.frontend.VisualFrontEnd;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.Generator;
 import org.infllava.io.InvalidInputException;
 
 /**
- * INF-LLaVA assembled: crop strategy → vision encoder (one batched pass over every view) → recombination and DEM →
- * projector → LLM, with each {@code <image>} placeholder of a prompt replaced by that image's visual tokens.
+ * INF-LLaVA assembled: a visual front-end's crop strategy → vision encoder (one batched pass over every view) → the
+ * front-end's token assembler (INF-LLaVA's: recombination and DEM) → projector → LLM, with each {@code <image>}
+ * placeholder of a prompt replaced by that image's visual tokens. Any registered front-end plugs in
+ * ({@link org.infllava.frontend.VisualFrontEnds}).
  *
- * <p>Shapes for one image: views {@code (2N + 1, 3, S, S)} → features {@code (2N + 1, g, g, d_v)} → DEM
- * {@code (1, g, g, d_v)} → projector {@code (1, g², d_llm)}. Without a DEM the model is LLaVA-1.5: one low-resolution
- * view, {@code (1, g², d_llm)} from its patch features.
+ * <p>Shapes for one image: views {@code (V, 3, S, S)} → features {@code (V, g², d_v)} → assembler
+ * {@code (1, T_f, d')} → projector (+ the assembler's LLM-space tokens) {@code (1, T, d_llm)}. For INF-LLaVA
+ * {@code V = 2N + 1} and the DEM gives {@code (1, g², d_v)}; without a DEM the model is LLaVA-1.5: one padded view,
+ * {@code (1, g², d_llm)} from its patch features.
  */
 public final class InfLlavaModel {
 
     private final ClipVisionEncoder vision;
     private final LlamaDecoder llm;
     private final MlpProjector projector;
-    private final CropStrategy cropStrategy;
-    private final DualPerspectiveEnhancement dem;
+    private final VisualFrontEnd frontEnd;
     private final int selectLayer;
     private final ClipVisionEncoder.SelectFeature selectFeature;
     private final ClipPreprocessor preprocessor;
-    private final boolean referenceLowRes;
-    private final boolean defaultCrop;
 
     private InfLlavaModel(Builder b) {
         this.vision = b.vision;
         this.llm = b.llm;
         this.projector = b.projector;
-        this.cropStrategy = b.cropStrategy;
-        this.dem = b.dem;
+        this.frontEnd = b.frontEnd;
         this.selectLayer = b.selectLayer;
         this.selectFeature = b.selectFeature;
         this.preprocessor = b.preprocessor;
-        this.referenceLowRes = b.referenceLowRes;
-        this.defaultCrop = b.defaultCrop;
     }
 
     /** A new builder. */
@@ -77,19 +77,19 @@ public final class InfLlavaModel {
         return projector;
     }
 
-    /** The DEM, or {@code null} for the LLaVA-1.5 configuration. */
+    /** The DEM when the front-end's token assembler is one ({@code inf-dcm}, {@code inf-dcm-auto}), else {@code null}. */
     public DualPerspectiveEnhancement dem() {
-        return dem;
+        return frontEnd.assembler() instanceof DemAssembler d ? d.dem() : null;
     }
 
-    /** The crop strategy. */
+    /** The front-end's crop strategy. */
     public CropStrategy cropStrategy() {
-        return cropStrategy;
+        return frontEnd.strategy();
     }
 
-    /** Whether the crop strategy is the builder's default for this DEM (or none), which a model directory implies. */
-    public boolean usesDefaultCropStrategy() {
-        return defaultCrop;
+    /** The visual front-end: crop strategy, token assembler and the low-resolution option. */
+    public VisualFrontEnd frontEnd() {
+        return frontEnd;
     }
 
     /** The encoder layer whose features are used. */
@@ -104,7 +104,7 @@ public final class InfLlavaModel {
 
     /** Whether the low-resolution view is computed as the published code does. */
     public boolean referenceLowRes() {
-        return referenceLowRes;
+        return frontEnd.referenceLowRes();
     }
 
     /**
@@ -118,69 +118,41 @@ public final class InfLlavaModel {
     }
 
     /**
-     * The visual tokens of one image: {@link #visualFeatures} through the projector, {@code (1, T_v, d_llm)}.
+     * The visual tokens of one image: {@link #visualFeatures} through the projector and the assembler's
+     * {@link TokenAssembler#toLlm} (LLaVA-NeXT's newlines), {@code (1, T, d_llm)}.
      *
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualTokens(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        return projector.project(ps, visualFeatures(ps, manager, image, training), training); // (1, T_v, d_llm)
+        Assembled a = assemble(ps, manager, image, training);
+        return frontEnd.assembler().toLlm(ps, a.features(), a.layout(), vision.config().gridSize(),
+                x -> projector.project(ps, x, training), training); // (1, T, d_llm)
     }
 
     /**
-     * The visual features of one image before the projector, {@code (1, T_v, d_v)}: the low-resolution view's patch
-     * features without a DEM, else the DEM's output.
+     * The visual features of one image before the projector, {@code (1, T_f, d')}: the front-end's views
+     * (cropped, normalised) through the encoder in one batch, then its token assembler.
      *
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualFeatures(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        if (!(cropStrategy instanceof DualPerspectiveCropper dcm)) {
-            throw new IllegalStateException("crop strategy " + cropStrategy.name()
-                    + " is not a DualPerspectiveCropper; this model takes DCM views only");
-        }
-        DualCrops crops = dcm.crop(ClipPreprocessor.toRgb(image));
-        CropPlan plan = crops.plan();
+        return assemble(ps, manager, image, training).features();
+    }
+
+    private record Assembled(NDArray features, ViewLayout layout) {}
+
+    private Assembled assemble(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
+        VisualFrontEnd.Pixels px = frontEnd.pixels(image, preprocessor);
+        ViewLayout layout = px.layout();
         int size = vision.config().imageSize();
-        if (plan.subWidth() != size || plan.subHeight() != size) {
-            throw new IllegalStateException("crop strategy " + cropStrategy.name() + " makes " + plan.subWidth() + "x"
-                    + plan.subHeight() + " views but the encoder takes " + size + "x" + size);
+        if (layout.viewWidth() != size || layout.viewHeight() != size) {
+            throw new IllegalStateException("crop strategy " + frontEnd.strategy().name() + " makes "
+                    + layout.viewWidth() + "x" + layout.viewHeight() + " views but the encoder takes " + size + "x"
+                    + size);
         }
-        List<float[]> views = new ArrayList<>();
-        for (BufferedImage v : crops.views()) {
-            views.add(preprocessor.normalize(v));
-        }
-        if (plan.lowResView() && referenceLowRes) {
-            CropGrid g = plan.grid();
-            views.set(views.size() - 1, ClipPreprocessor.lowResReference(preprocessor.normalize(crops.canvas()),
-                    g.height(), g.width(), size, size));
-        }
-        float[] all = new float[views.size() * 3 * size * size];
-        for (int i = 0; i < views.size(); i++) {
-            System.arraycopy(views.get(i), 0, all, i * 3 * size * size, 3 * size * size);
-        }
-        NDArray pixels = manager.create(all, new Shape(views.size(), 3, size, size)); // (V, 3, S, S)
+        NDArray pixels = manager.create(px.data(), new Shape(px.count(), 3, size, size)); // (V, 3, S, S)
         NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
-        long d = feats.getShape().get(2);
-        if (dem == null) {
-            return feats.get(views.size() - 1 + ":").reshape(1, -1, d); // (1, P, d_v)
-        }
-        if (selectFeature != ClipVisionEncoder.SelectFeature.PATCH) {
-            throw new IllegalStateException("the DEM needs patch features (select feature PATCH)");
-        }
-        int g = vision.config().gridSize();
-        int n = plan.grid().count();
-        NDArray maps = feats.reshape(views.size(), g, g, d); // (V, g, g, d)
-        NDArray local;
-        NDArray global;
-        if (plan.perspectives().size() == 2) {
-            local = maps.get(":" + n);
-            global = maps.get(n + ":" + 2 * n);
-        } else {
-            throw new IllegalStateException("the DEM needs both perspectives from the crop strategy, got "
-                    + plan.perspectives());
-        }
-        NDArray low = plan.lowResView() ? maps.get((views.size() - 1) + ":") : null; // (1, g, g, d)
-        NDArray fused = dem.forwardSubFeatures(ps, local, global, low, training); // (1, g', g', d)
-        return fused.reshape(1, -1, d); // (1, T_v, d_v)
+        return new Assembled(frontEnd.assembler().assemble(ps, feats, layout, training), layout); // (1, T_f, d')
     }
 
     /**
@@ -286,13 +258,12 @@ public final class InfLlavaModel {
         private ClipVisionEncoder vision;
         private LlamaDecoder llm;
         private MlpProjector projector;
-        private CropStrategy cropStrategy;
+        private VisualFrontEnd frontEnd;
         private DualPerspectiveEnhancement dem;
         private int selectLayer = -2;
         private ClipVisionEncoder.SelectFeature selectFeature = ClipVisionEncoder.SelectFeature.PATCH;
         private ClipPreprocessor preprocessor = ClipPreprocessor.clip();
         private boolean referenceLowRes;
-        private boolean defaultCrop;
 
         private Builder() {}
 
@@ -315,15 +286,17 @@ public final class InfLlavaModel {
         }
 
         /**
-         * How images become views; default: DCM at the encoder's resolution, 3×3, pad to square, low-resolution view
-         * with a DEM; one padded low-resolution view (LLaVA-1.5) without.
+         * The visual front-end (crop strategy + token assembler, e.g. {@code VisualFrontEnds.create(...)}); default:
+         * built from {@link #optDem} — with a DEM, INF-LLaVA's DCM at the encoder's resolution on the DEM's grid (pad
+         * to square, low-resolution view) + the DEM; without, LLaVA-1.5's one padded view + identity. Its assembler
+         * sets the projector's input width.
          */
-        public Builder optCropStrategy(CropStrategy cropStrategy) {
-            this.cropStrategy = cropStrategy;
+        public Builder optFrontEnd(VisualFrontEnd frontEnd) {
+            this.frontEnd = frontEnd;
             return this;
         }
 
-        /** The DEM; default none, which makes the model LLaVA-1.5. */
+        /** The DEM of the default front-end (see {@link #optFrontEnd}); default none, which makes the model LLaVA-1.5. */
         public Builder optDem(DualPerspectiveEnhancement dem) {
             this.dem = dem;
             return this;
@@ -347,7 +320,10 @@ public final class InfLlavaModel {
             return this;
         }
 
-        /** Compute the low-resolution view as the published code does (bicubic of the normalised canvas); default false. */
+        /**
+         * For the default front-end: compute the low-resolution view as the published code does (bicubic of the
+         * normalised canvas); default false. A given front-end carries its own setting.
+         */
         public Builder optReferenceLowRes(boolean referenceLowRes) {
             this.referenceLowRes = referenceLowRes;
             return this;
@@ -359,26 +335,31 @@ public final class InfLlavaModel {
                 throw new IllegalArgumentException("setVisionEncoder, setLlm and setProjector are required");
             }
             int dv = vision.config().hiddenSize();
-            long pin = projector.namedParameters().values().iterator().next().getShape().get(1);
-            long pout = projector.getOutputShapes(new Shape[] {new Shape(1, dv)})[0].get(1);
-            if (pin != dv || pout != llm.config().hiddenSize()) {
-                throw new IllegalArgumentException("projector maps " + pin + " -> " + pout + " but the vision width is "
-                        + dv + " and the LLM width " + llm.config().hiddenSize());
+            int size = vision.config().imageSize();
+            if (frontEnd != null && (dem != null || referenceLowRes)) {
+                throw new IllegalArgumentException("optFrontEnd(" + frontEnd + ") and optDem/optReferenceLowRes both "
+                        + "set: the DEM and the low-resolution option belong to the front-end, choose one");
             }
             if (dem != null && dem.config().channels() != dv) {
                 throw new IllegalArgumentException("DEM channels " + dem.config().channels()
                         + " differ from the vision width " + dv);
             }
-            int size = vision.config().imageSize();
-            defaultCrop = cropStrategy == null;
-            if (cropStrategy == null) {
-                cropStrategy = dem == null
-                        ? DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(1, 1)
-                                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true)
-                                .optName("llava-1.5").build()
-                        : DualPerspectiveCropper.builder().setSubImageSize(size)
-                                .optGrid(dem.config().columns(), dem.config().rows())
-                                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build();
+            if (frontEnd == null) {
+                frontEnd = dem == null
+                        ? new VisualFrontEnd("llava-1.5", referenceLowRes ? ModelDirectory.llava15Dcm(size)
+                                : CropStrategies.get("llava-1.5", size), new IdentityAssembler(), referenceLowRes)
+                        : new VisualFrontEnd(DualPerspectiveCropper.NAME, DualPerspectiveCropper.builder()
+                                .setSubImageSize(size).optGrid(dem.config().columns(), dem.config().rows())
+                                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build(),
+                                new DemAssembler(dem), referenceLowRes);
+            }
+            int din = frontEnd.assembler().outputChannels(dv);
+            long pin = projector.namedParameters().values().iterator().next().getShape().get(1);
+            long pout = projector.getOutputShapes(new Shape[] {new Shape(1, din)})[0].get(1);
+            if (pin != din || pout != llm.config().hiddenSize()) {
+                throw new IllegalArgumentException("projector maps " + pin + " -> " + pout + " but the front-end "
+                        + frontEnd + " gives tokens of width " + din + " (vision width " + dv + ") and the LLM width is "
+                        + llm.config().hiddenSize());
             }
             return new InfLlavaModel(this);
         }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.infllava.crop.CropStrategies;
+import org.infllava.crop.CropStrategy;
 import org.infllava.crop.DualPerspectiveCropper;
 import org.infllava.crop.ResizePolicy;
 import org.infllava.dem.DemConfig;
@@ -28,6 +30,13 @@ import org.infllava.dem.LowResCombine;
 import org.infllava.dem.Pooling;
 import org.infllava.dem.ReCropPairing;
 import org.infllava.dem.WindowCrossAttention;
+import org.infllava.frontend.DemAssembler;
+import org.infllava.frontend.IdentityAssembler;
+import org.infllava.frontend.PixelShuffleAssembler;
+import org.infllava.frontend.S2Assembler;
+import org.infllava.frontend.TokenAssembler;
+import org.infllava.frontend.TokenAssemblers;
+import org.infllava.frontend.VisualFrontEnd;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.TextTokenizer;
 import org.infllava.io.HostTensor;
@@ -48,9 +57,13 @@ import org.infllava.model.io.HfCheckpoint;
  *
  * The {@code infllava} block makes a directory say everything a published one leaves to convention:
  * {@code {"dem": {channels, columns, rows, heads, variant, fusion, pooling, low_res_combine, pairing,
- * shared_attention, out_projection, residual, norm, bias} | null, "reference_low_res": bool, "template": name}}.
- * {@code "dem": null} is LLaVA-1.5 (one low-resolution view). Without the block: the REFERENCE preset, a 3×3 grid,
- * pad to square, the published low-resolution view.
+ * shared_attention, out_projection, residual, norm, bias} | null, "reference_low_res": bool, "template": name,
+ * "front_end": {"name", "strategy", "assembler"[, "pad_odd_grid"]}}}: the visual front-end by registry names
+ * ({@code VisualFrontEnds}, {@link TokenAssemblers}; the {@code dem} assembler's options are {@code "dem"}), and
+ * {@code mm_hidden_size} is the width of the assembler's tokens (3·d for S2, 4·d for pixel shuffle). A block without
+ * {@code front_end} (saved before front-ends) means the DEM's DCM + DEM, or LLaVA-1.5 for {@code "dem": null}.
+ * Without the block: the REFERENCE preset, a 3×3 grid, pad to square, the published low-resolution view. Learned
+ * assembler weights: {@code model.spatial_embed.*} (DEM), {@code model.image_newline} (LLaVA-NeXT).
  */
 public final class ModelDirectory {
 
@@ -68,10 +81,7 @@ public final class ModelDirectory {
      * @param template the chat template the model was trained with ({@code plain}, {@code llama3}, ...)
      */
     public static void save(InfLlavaModel model, Path dir, Path tokenizerFile, String template) {
-        if (!model.usesDefaultCropStrategy()) {
-            throw new IllegalArgumentException("a model directory records the default crop for its DEM; this model "
-                    + "uses the custom crop strategy '" + model.cropStrategy().name() + "'");
-        }
+        checkRecordable(model);
         if (!Files.isRegularFile(tokenizerFile)) {
             throw new InvalidInputException(tokenizerFile, "not a tokenizer.json file");
         }
@@ -86,9 +96,7 @@ public final class ModelDirectory {
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             model.llm().namedParameters().forEach((k, p) -> tensors.put(k, host(p.getArray())));
             model.projector().namedParameters().forEach((k, p) -> tensors.put("model." + k, host(p.getArray())));
-            if (model.dem() != null) {
-                DemWeights.export(model.dem()).forEach((k, v) -> tensors.put("model." + k, v));
-            }
+            model.frontEnd().assembler().export().forEach((k, v) -> tensors.put("model." + k, v));
             SafeTensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
             if (Files.exists(abs)) {
                 Path old = abs.resolveSibling(abs.getFileName() + ".old-" + System.nanoTime());
@@ -112,7 +120,7 @@ public final class ModelDirectory {
         c.add("architectures", arch);
         c.addProperty("model_type", "llava_llama");
         c.addProperty("mm_vision_tower", VISION_SUBDIR);
-        c.addProperty("mm_hidden_size", model.vision().config().hiddenSize());
+        c.addProperty("mm_hidden_size", model.frontEnd().assembler().outputChannels(model.vision().config().hiddenSize()));
         c.addProperty("mm_projector_type", MlpProjector.typeName(model.projector().type()));
         c.addProperty("mm_vision_select_layer", model.selectLayer());
         c.addProperty("mm_vision_select_feature",
@@ -121,6 +129,14 @@ public final class ModelDirectory {
         t.add("dem", model.dem() == null ? com.google.gson.JsonNull.INSTANCE : demToJson(model.dem().config()));
         t.addProperty("reference_low_res", model.referenceLowRes());
         t.addProperty("template", template);
+        JsonObject fe = new JsonObject();
+        fe.addProperty("name", model.frontEnd().name());
+        fe.addProperty("strategy", model.frontEnd().strategy().name());
+        fe.addProperty("assembler", model.frontEnd().assembler().name());
+        if (model.frontEnd().assembler() instanceof PixelShuffleAssembler ps && ps.padOddGrid()) {
+            fe.addProperty("pad_odd_grid", true);
+        }
+        t.add("front_end", fe);
         c.add(TOOLKIT_FIELD, t);
         return c;
     }
@@ -176,9 +192,16 @@ public final class ModelDirectory {
             JsonObject c = ckpt.config();
             Path cfg = modelDir.resolve("config.json");
             int dv = vision.config().hiddenSize();
-            if (c.has("mm_hidden_size") && c.get("mm_hidden_size").getAsInt() != dv) {
+            JsonObject toolkit = c.has(TOOLKIT_FIELD) && c.get(TOOLKIT_FIELD).isJsonObject()
+                    ? c.getAsJsonObject(TOOLKIT_FIELD) : null;
+            VisualFrontEnd frontEnd = frontEnd(toolkit, cfg, vision.config().imageSize(), dv,
+                    llm.config().hiddenSize());
+            TokenAssembler assembler = frontEnd.assembler();
+            int din = assembler.outputChannels(dv);
+            if (c.has("mm_hidden_size") && c.get("mm_hidden_size").getAsInt() != din) {
                 throw new InvalidInputException(cfg, "mm_hidden_size " + c.get("mm_hidden_size").getAsInt()
-                        + " does not match the vision tower's hidden_size " + dv + " (" + tower + ")");
+                        + " does not match the width " + din + " of the " + assembler.name() + " tokens of the vision "
+                        + "tower's hidden_size " + dv + " (" + tower + ")");
             }
             MlpProjector.Type type;
             try {
@@ -187,50 +210,148 @@ public final class ModelDirectory {
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(cfg, e.getMessage());
             }
-            MlpProjector projector = new MlpProjector(type, dv, llm.config().hiddenSize());
+            MlpProjector projector = new MlpProjector(type, din, llm.config().hiddenSize());
             projector.initialize(manager, 0);
             String prefix = ckpt.has("model.mm_projector.0.weight") || ckpt.has("model.mm_projector.weight")
                     ? "model." : "";
             ckpt.loadInto(projector, prefix, Map.of());
-            JsonObject toolkit = c.has(TOOLKIT_FIELD) && c.get(TOOLKIT_FIELD).isJsonObject()
-                    ? c.getAsJsonObject(TOOLKIT_FIELD) : null;
-            DualPerspectiveEnhancement dem;
-            boolean referenceLowRes;
-            if (toolkit == null) {
-                dem = DemPresets.reference(dv, 3, 3, 8);
-                referenceLowRes = true;
-            } else {
-                JsonElement d = toolkit.get("dem");
-                dem = d == null || d.isJsonNull() ? null : demFromJson(d.getAsJsonObject(), cfg);
-                referenceLowRes = toolkit.has("reference_low_res") && toolkit.get("reference_low_res").getAsBoolean();
-                if (dem != null && dem.config().channels() != dv) {
-                    throw new InvalidInputException(cfg, TOOLKIT_FIELD + ".dem.channels " + dem.config().channels()
-                            + " differs from the vision tower's hidden_size " + dv);
-                }
-            }
-            if (dem != null) {
-                dem.initialize(manager, 0);
+            if (!assembler.namedParameters().isEmpty()) {
+                assembler.initialize(manager, 0);
+                String ap = assembler.checkpointPrefix();
                 Map<String, HostTensor> adapter = new LinkedHashMap<>();
                 for (String name : ckpt.names()) {
-                    if (name.startsWith(DemWeights.PREFIX) || name.startsWith("model." + DemWeights.PREFIX)) {
+                    String bare = name.startsWith("model.") ? name.substring("model.".length()) : name;
+                    if (ap.isEmpty() ? assembler.namedParameters().containsKey(bare) : bare.startsWith(ap)) {
                         adapter.put(name, ckpt.tensor(name, ckpt.shape(name)));
                     }
                 }
-                DemWeights.load(dem, adapter, modelDir);
+                assembler.load(adapter, modelDir);
             }
             int layer = c.has("mm_vision_select_layer") ? c.get("mm_vision_select_layer").getAsInt() : -2;
             String feature = c.has("mm_vision_select_feature") ? c.get("mm_vision_select_feature").getAsString()
                     : "patch";
-            InfLlavaModel.Builder b = InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm)
-                    .setProjector(projector).optDem(dem).optSelectLayer(layer)
+            return InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector)
+                    .optFrontEnd(frontEnd).optSelectLayer(layer)
                     .optSelectFeature(feature.equals("cls_patch") ? ClipVisionEncoder.SelectFeature.CLS_PATCH
                             : ClipVisionEncoder.SelectFeature.PATCH)
-                    .optReferenceLowRes(referenceLowRes);
-            if (toolkit == null) {
-                b.optCropStrategy(DualPerspectiveCropper.builder().setSubImageSize(vision.config().imageSize())
-                        .optGrid(3, 3).optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build());
+                    .build();
+        }
+    }
+
+    /**
+     * The front-end a directory records. With {@code infllava.front_end}: its registry names (the strategy built for
+     * the tower's resolution; {@code inf-dcm}'s fixed grid is the DEM's; the {@code dem} assembler from
+     * {@code infllava.dem}). A toolkit block without it (saved before front-ends): the DEM's DCM + DEM, or
+     * LLaVA-1.5's padded view without a DEM. No toolkit block (a published directory): the REFERENCE DEM on a 3×3
+     * DCM with the published low-resolution view.
+     */
+    static VisualFrontEnd frontEnd(JsonObject toolkit, Path cfg, int size, int dv, int dl) {
+        DualPerspectiveEnhancement dem;
+        boolean referenceLowRes;
+        if (toolkit == null) {
+            dem = DemPresets.reference(dv, 3, 3, 8);
+            referenceLowRes = true;
+        } else {
+            JsonElement d = toolkit.get("dem");
+            dem = d == null || d.isJsonNull() ? null : demFromJson(d.getAsJsonObject(), cfg);
+            referenceLowRes = toolkit.has("reference_low_res") && toolkit.get("reference_low_res").getAsBoolean();
+            if (dem != null && dem.config().channels() != dv) {
+                throw new InvalidInputException(cfg, TOOLKIT_FIELD + ".dem.channels " + dem.config().channels()
+                        + " differs from the vision tower's hidden_size " + dv);
             }
-            return b.build();
+        }
+        JsonElement fe = toolkit == null ? null : toolkit.get("front_end");
+        try {
+            if (fe == null || fe.isJsonNull()) {
+                return dem == null
+                        ? new VisualFrontEnd("llava-1.5", referenceLowRes ? llava15Dcm(size)
+                                : CropStrategies.get("llava-1.5", size), new IdentityAssembler(), referenceLowRes)
+                        : new VisualFrontEnd(DualPerspectiveCropper.NAME, dcm(size, dem), new DemAssembler(dem),
+                                referenceLowRes);
+            }
+            ConfigFields f = new ConfigFields(fe.getAsJsonObject(), cfg);
+            String name = f.text("name", "");
+            String strategyName = f.text("strategy", "");
+            String assemblerName = f.text("assembler", "");
+            TokenAssembler assembler;
+            if (assemblerName.equals(DemAssembler.NAME)) {
+                if (dem == null) {
+                    throw new InvalidInputException(cfg, TOOLKIT_FIELD + ".front_end: assembler dem needs "
+                            + TOOLKIT_FIELD + ".dem");
+                }
+                assembler = new DemAssembler(dem);
+            } else if (assemblerName.equals(PixelShuffleAssembler.NAME)) {
+                assembler = new PixelShuffleAssembler(f.bool("pad_odd_grid", false));
+            } else {
+                assembler = TokenAssemblers.create(assemblerName, dv, dl);
+            }
+            CropStrategy strategy = strategyName.equals(DualPerspectiveCropper.NAME) && dem != null
+                    ? dcm(size, dem)
+                    : referenceLowRes && strategyName.equals("llava-1.5") ? llava15Dcm(size)
+                    : CropStrategies.get(strategyName, size);
+            return new VisualFrontEnd(name, strategy, assembler, referenceLowRes);
+        } catch (IllegalArgumentException e) {
+            throw e instanceof InvalidInputException ? e
+                    : new InvalidInputException(cfg, TOOLKIT_FIELD + ".front_end: " + e.getMessage());
+        }
+    }
+
+    /**
+     * LLaVA-1.5's single view as the DCM builds it (a 1×1 grid of the padded image, no perspective, the low-resolution
+     * view), for the published low-resolution computation ({@code reference_low_res}) without a DEM; the same pixels
+     * as {@code CropStrategies.get("llava-1.5", size)} otherwise.
+     */
+    static DualPerspectiveCropper llava15Dcm(int size) {
+        return DualPerspectiveCropper.builder().setSubImageSize(size).optGrid(1, 1)
+                .optResizePolicy(ResizePolicy.PAD_TO_SQUARE).optPerspectives().optLowResView(true)
+                .optName("llava-1.5").build();
+    }
+
+    /** INF-LLaVA's DCM for a DEM: its grid at the tower's resolution, pad to square, the low-resolution view. */
+    private static DualPerspectiveCropper dcm(int size, DualPerspectiveEnhancement dem) {
+        return DualPerspectiveCropper.builder().setSubImageSize(size)
+                .optGrid(dem.config().columns(), dem.config().rows()).optResizePolicy(ResizePolicy.PAD_TO_SQUARE)
+                .optLowResView(true).build();
+    }
+
+    /**
+     * A directory records the front-end by registry names; one whose parts those names would not rebuild (a custom
+     * strategy or assembler) cannot be saved.
+     */
+    private static void checkRecordable(InfLlavaModel model) {
+        VisualFrontEnd fe = model.frontEnd();
+        int size = model.vision().config().imageSize();
+        int dv = model.vision().config().hiddenSize();
+        JsonObject t = config(model, "plain").getAsJsonObject(TOOLKIT_FIELD);
+        VisualFrontEnd rebuilt;
+        try {
+            rebuilt = frontEnd(t, Path.of("config.json"), size, dv, model.llm().config().hiddenSize());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a model directory records the front-end by registry names; " + fe
+                    + " cannot be rebuilt from them: " + e.getMessage());
+        }
+        boolean same = rebuilt.strategy().getClass() == fe.strategy().getClass()
+                && rebuilt.assembler().getClass() == fe.assembler().getClass()
+                && !(fe.assembler() instanceof PixelShuffleAssembler p
+                        && p.padOddGrid() != ((PixelShuffleAssembler) rebuilt.assembler()).padOddGrid())
+                && !(fe.assembler() instanceof S2Assembler s2
+                        && !s2.scales().equals(((S2Assembler) rebuilt.assembler()).scales()))
+                && (!(fe.strategy() instanceof DualPerspectiveCropper)
+                        || rebuilt.strategy().toString().equals(fe.strategy().toString()));
+        for (int[] wh : new int[][] {{size, size}, {3 * size, 2 * size}, {size, 4 * size}}) {
+            same &= sameLayout(rebuilt.strategy(), fe.strategy(), wh[0], wh[1]);
+        }
+        if (!same) {
+            throw new IllegalArgumentException("a model directory records the front-end by registry names; " + fe
+                    + " differs from what they rebuild (" + rebuilt + ")");
+        }
+    }
+
+    private static boolean sameLayout(CropStrategy a, CropStrategy b, int w, int h) {
+        try {
+            return a.layout(w, h).equals(b.layout(w, h));
+        } catch (IllegalArgumentException e) {
+            return true; // neither can crop that size: no difference to see
         }
     }
 

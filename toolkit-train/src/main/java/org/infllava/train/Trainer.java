@@ -117,13 +117,15 @@ public final class Trainer {
         this.stepListener = java.util.Objects.requireNonNull(listener);
     }
 
-    /** Every parameter of the model as {@code component.name}. */
+    /**
+     * Every parameter of the model as {@code component.name}; component {@code dem} holds the front-end's token
+     * assembler's parameters (the DEM, LLaVA-NeXT's {@code image_newline}; none for parameter-free assemblers).
+     */
     public static Map<String, Parameter> parameters(InfLlavaModel model) {
         Map<String, Parameter> out = new LinkedHashMap<>();
         model.vision().namedParameters().forEach((k, p) -> out.put("vision." + k, p));
-        if (model.dem() != null) {
-            model.dem().namedParameters().forEach((k, p) -> out.put("dem." + k, p));
-        }
+        // The "dem" component is the front-end's learned token assembler: the DEM, or LLaVA-NeXT's image_newline.
+        model.frontEnd().assembler().namedParameters().forEach((k, p) -> out.put("dem." + k, p));
         model.projector().namedParameters().forEach((k, p) -> out.put("projector." + k, p));
         model.llm().namedParameters().forEach((k, p) -> out.put("llm." + k, p));
         return out;

@@ -153,7 +153,8 @@ class InfLlavaModelTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InfLlavaModel.builder()
                     .setVisionEncoder(full.vision()).setLlm(full.llm())
                     .setProjector(new MlpProjector(MlpProjector.Type.MLP2X_GELU, 48, 64)).build());
-            assertTrue(e.getMessage().contains("projector maps 48 -> 64 but the vision width is 32"), e.getMessage());
+            assertTrue(e.getMessage().contains("projector maps 48 -> 64") && e.getMessage().contains("width 32 (vision width 32)"),
+                    e.getMessage());
         }
     }
 }

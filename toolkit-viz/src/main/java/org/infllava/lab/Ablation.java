@@ -146,6 +146,31 @@ public final class Ablation {
     }
 
     /**
+     * {@link #printable} with, after the model, each row's {@code visual tokens} and {@code encoder passes} per scene
+     * ({@link Lab#cost}) — the price of each row's accuracy. Rows are matched to {@code table}'s models by name.
+     */
+    public static Table printableWithCosts(Table summary, List<String> tasks, AblationTable table,
+            LabSettings settings) {
+        Table t = printable(summary, tasks);
+        IntColumn passes = IntColumn.create("encoder passes");
+        tech.tablesaw.api.LongColumn tokens = tech.tablesaw.api.LongColumn.create("visual tokens");
+        Map<String, LabModel> byName = new LinkedHashMap<>();
+        table.models().forEach(m -> byName.put(m.name(), m));
+        for (String name : t.stringColumn("model")) {
+            LabModel m = byName.get(name);
+            if (m == null) {
+                throw new IllegalArgumentException("row '" + name + "' is not a model of table " + table.cliName());
+            }
+            Lab.Cost c = Lab.cost(m, settings);
+            tokens.append(c.visualTokens());
+            passes.append(c.encoderPasses());
+        }
+        t.insertColumn(1, tokens);
+        t.insertColumn(2, passes);
+        return t;
+    }
+
+    /**
      * The chart of a summary: for {@link AblationTable#RESOLUTION} fine-detail accuracy against input side in pixels,
      * one series for single and one for dual resolution (Fig. 8); for the others a bar per row with sd error bars.
      */
@@ -199,7 +224,9 @@ public final class Ablation {
             }
             Files.writeString(dir.resolve(name + ".csv"), csv, StandardCharsets.UTF_8);
             summary.write().csv(dir.resolve(name + "-summary.csv").toFile());
-            Table printable = printable(summary, settings.tasks());
+            Table printable = table == AblationTable.FRONT_END
+                    ? printableWithCosts(summary, settings.tasks(), table, settings)
+                    : printable(summary, settings.tasks());
             StringBuilder md = new StringBuilder("# Ablation: " + table.cliName() + "\n\nSeeds " + seeds
                     + "; accuracy mean ± sd over seeds; * fine-detail tasks.\n\n| "
                     + String.join(" | ", printable.columnNames()) + " |\n|" + "---|".repeat(printable.columnCount())
@@ -207,7 +234,7 @@ public final class Ablation {
             for (int i = 0; i < printable.rowCount(); i++) {
                 md.append('|');
                 for (int c = 0; c < printable.columnCount(); c++) {
-                    md.append(' ').append(printable.stringColumn(c).get(i)).append(" |");
+                    md.append(' ').append(printable.column(c).getString(i)).append(" |");
                 }
                 md.append('\n');
             }

@@ -16,6 +16,10 @@ import org.infllava.dem.StandardVariant;
  *   <li>{@link #DEM_VARIANT} — Tab. 4: DEM w/ global, DEM w/ local, DEM.</li>
  *   <li>{@link #FUSION} — Tab. 5: the seven registered fusions in the PAPER preset.</li>
  *   <li>{@link #MODULE} — Tab. 6: DEM with DCM local only, with DCM global only, DCM added without DEM, DCM + DEM.</li>
+ *   <li>{@link #FRONT_END} — the field's visual front-ends with one tower and budget: every registered
+ *       {@link org.infllava.frontend.VisualFrontEnds} entry ({@code llava-1.5}, {@code llava-next-anyres},
+ *       {@code internvl-dynamic}, {@code s2}, {@code monkey}, {@code inf-dcm}, {@code inf-dcm-auto}); printed with
+ *       visual tokens and encoder passes per scene ({@link Lab#cost}).</li>
  * </ul>
  */
 public enum AblationTable {
@@ -26,7 +30,9 @@ public enum AblationTable {
     /** Tab. 5. */
     FUSION,
     /** Tab. 6. */
-    MODULE;
+    MODULE,
+    /** Visual front-ends of the field. */
+    FRONT_END;
 
     /** The CLI name: {@code resolution}, {@code dem-variant}, {@code fusion}, {@code module}. */
     public String cliName() {
@@ -41,7 +47,7 @@ public enum AblationTable {
             }
         }
         throw new IllegalArgumentException("unknown ablation table '" + name + "'; tables: resolution, dem-variant, "
-                + "fusion, module");
+                + "fusion, module, front-end");
     }
 
     /** The models of the table's rows, in the paper's order. */
@@ -74,6 +80,11 @@ public enum AblationTable {
                 m.add(LabModel.paperWith("w/ DCM global", b -> b.optVariant(StandardVariant.GLOBAL_CROP_ONLY)));
                 m.add(LabModel.paperWith("w/ DCM", b -> b.optVariant(StandardVariant.ADD_NO_DEM)));
                 m.add(LabModel.paperWith("DCM + DEM", b -> b.optVariant(StandardVariant.FULL)));
+            }
+            case FRONT_END -> {
+                for (String name : org.infllava.frontend.VisualFrontEnds.names()) {
+                    m.add(LabModel.frontEnd(name));
+                }
             }
             default -> throw new IllegalStateException(name());
         }

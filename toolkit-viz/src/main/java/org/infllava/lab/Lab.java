@@ -27,6 +27,9 @@ import org.infllava.data.synth.HiResSynth;
 import org.infllava.data.synth.Scene;
 import org.infllava.dem.DualPerspectiveEnhancement;
 import org.infllava.eval.Accuracy;
+import org.infllava.frontend.PixelShuffleAssembler;
+import org.infllava.frontend.VisualFrontEnd;
+import org.infllava.frontend.VisualFrontEnds;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.TextTokenizer;
@@ -153,8 +156,8 @@ public final class Lab {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
             InfLlavaModel built = build(model, visionDir, tok.vocabSize(), m);
             LlavaDataset train = LlavaDataset.load(data.resolve("train.json"), data, true);
-            int g = built.vision().config().gridSize();
-            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, g * g, 64 + g * g + 16 * settings.tasks()
+            int tokens = (int) cost(built.frontEnd(), settings).visualTokens();
+            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, tokens, 64 + tokens + 16 * settings.tasks()
                     .size() * settings.questionsPerTask());
             TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
                     settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
@@ -188,6 +191,16 @@ public final class Lab {
                 c.tieWordEmbeddings()));
         llm.initialize(m, settings.seed() + 1);
         int dv = vision.config().hiddenSize();
+        if (model.frontEnd() != null) {
+            VisualFrontEnd fe = frontEnd(model.frontEnd(), vision.config().imageSize(), vision.config().gridSize(), dv,
+                    c.hiddenSize());
+            MlpProjector projector = new MlpProjector(MlpProjector.Type.MLP2X_GELU, fe.assembler().outputChannels(dv),
+                    c.hiddenSize());
+            projector.initialize(m, settings.seed() + 2);
+            fe.assembler().initialize(m, settings.seed() + 3);
+            return InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector)
+                    .optFrontEnd(fe).build();
+        }
         MlpProjector projector = new MlpProjector(MlpProjector.Type.MLP2X_GELU, dv, c.hiddenSize());
         projector.initialize(m, settings.seed() + 2);
         DualPerspectiveEnhancement dem = model.dem() == null ? null
@@ -197,6 +210,53 @@ public final class Lab {
         }
         return InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector).optDem(dem)
                 .optReferenceLowRes(model.referenceLowRes()).build();
+    }
+
+    /**
+     * The registered front-end {@code name} for the lab's tower: its strategy at the tower's resolution (the lab's
+     * 28-px sub-images); InternVL's pixel shuffle zero-pads the lab tower's odd patch grid (7×7) to an even one
+     * ({@link PixelShuffleAssembler#PixelShuffleAssembler(boolean)}).
+     */
+    public static VisualFrontEnd frontEnd(String name, int imageSize, int grid, int encoderChannels, int llmChannels) {
+        VisualFrontEnd fe = VisualFrontEnds.create(name, imageSize, encoderChannels, llmChannels);
+        if (fe.assembler() instanceof PixelShuffleAssembler && grid % 2 != 0) {
+            fe = new VisualFrontEnd(fe.name(), fe.strategy(), new PixelShuffleAssembler(true), fe.referenceLowRes());
+        }
+        return fe;
+    }
+
+    /**
+     * What one scene costs a model of the lab: encoder passes and the visual tokens the LLM sees.
+     *
+     * @param visualTokens tokens per image handed to the LLM
+     * @param encoderPasses views the tower encodes per image
+     */
+    public record Cost(long visualTokens, int encoderPasses) {}
+
+    /** The cost of {@code model} on one {@code sceneSize²} scene with the settings' tower. */
+    public static Cost cost(LabModel model, LabSettings settings) {
+        var t = settings.tower();
+        int dl = settings.llm().hiddenSize();
+        VisualFrontEnd fe;
+        if (model.frontEnd() != null) {
+            fe = frontEnd(model.frontEnd(), t.imageSize(), t.gridSize(), t.hiddenSize(), dl);
+        } else {
+            int grid = model.grid() > 0 ? model.grid() : settings.grid();
+            fe = model.dem() == null
+                    ? new VisualFrontEnd("llava-1.5", org.infllava.crop.CropStrategies.get("llava-1.5", t.imageSize()),
+                            new org.infllava.frontend.IdentityAssembler(), false)
+                    : new VisualFrontEnd("inf-dcm", org.infllava.crop.DualPerspectiveCropper.builder()
+                            .setSubImageSize(t.imageSize()).optGrid(grid, grid)
+                            .optResizePolicy(org.infllava.crop.ResizePolicy.PAD_TO_SQUARE).optLowResView(true).build(),
+                            new org.infllava.frontend.DemAssembler(model.dem().create(t.hiddenSize(), grid)), false);
+        }
+        return cost(fe, settings);
+    }
+
+    /** The cost of a built front-end on one scene of the settings' size with the settings' tower. */
+    public static Cost cost(VisualFrontEnd fe, LabSettings settings) {
+        var layout = fe.strategy().layout(settings.sceneSize(), settings.sceneSize());
+        return new Cost(fe.assembler().tokenCount(layout, settings.tower().gridSize()), layout.count());
     }
 
     /** Per-task accuracy on the test split, and the control with another scene's image. */

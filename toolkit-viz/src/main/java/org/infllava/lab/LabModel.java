@@ -5,14 +5,17 @@ import org.infllava.dem.DualPerspectiveEnhancement;
 
 /**
  * One model of the lab: a name, how to build its DEM for the tower's width and a grid (none for the low-resolution
- * LLaVA-1.5 baseline), and its DCM grid per side (0: the lab's default).
+ * LLaVA-1.5 baseline), and its DCM grid per side (0: the lab's default) — or a registered visual front-end
+ * ({@link org.infllava.frontend.VisualFrontEnds}: {@code llava-next-anyres}, {@code internvl-dynamic}, {@code s2},
+ * {@code monkey}, ...) built at the tower's resolution.
  *
  * @param name the name in results ({@code llava-1.5}, {@code inf-llava-paper}, ...)
  * @param dem the DEM factory, or {@code null} for one low-resolution view
  * @param grid DCM grid per side, 0 for the lab's default
  * @param referenceLowRes whether the low-resolution view is made as the published code makes it
+ * @param frontEnd a registered front-end's name, or {@code null} for the DCM/DEM model described by the others
  */
-public record LabModel(String name, DemFactory dem, int grid, boolean referenceLowRes) {
+public record LabModel(String name, DemFactory dem, int grid, boolean referenceLowRes, String frontEnd) {
 
     /** Builds a DEM for a tower width and a square grid. */
     @FunctionalInterface
@@ -26,6 +29,21 @@ public record LabModel(String name, DemFactory dem, int grid, boolean referenceL
         if (name == null || name.isBlank() || grid < 0) {
             throw new IllegalArgumentException("a lab model needs a name and grid >= 0, got '" + name + "', " + grid);
         }
+        if (frontEnd != null && (dem != null || grid != 0 || referenceLowRes)) {
+            throw new IllegalArgumentException("lab model " + name + ": a registered front-end (" + frontEnd
+                    + ") brings its own DEM, grid and low-resolution view");
+        }
+    }
+
+    /** A DCM/DEM model (no registered front-end). */
+    public LabModel(String name, DemFactory dem, int grid, boolean referenceLowRes) {
+        this(name, dem, grid, referenceLowRes, null);
+    }
+
+    /** The registered front-end {@code name} (as the model's name too), at the tower's resolution. */
+    public static LabModel frontEnd(String name) {
+        org.infllava.frontend.VisualFrontEnds.recipe(name); // an unknown name fails here, listing the known ones
+        return new LabModel(name, null, 0, false, name);
     }
 
     /** LLaVA-1.5: one low-resolution view of the whole image. */
@@ -52,6 +70,10 @@ public record LabModel(String name, DemFactory dem, int grid, boolean referenceL
 
     /** This model on another DCM grid. */
     public LabModel withGrid(String newName, int newGrid) {
+        if (frontEnd != null) {
+            throw new IllegalArgumentException("lab model " + name + " is the front-end " + frontEnd
+                    + ", whose grid is its own");
+        }
         return new LabModel(newName, dem, newGrid, referenceLowRes);
     }
 }
