@@ -162,7 +162,8 @@ public final class FeatureExtractor {
                     }
                     out.add(RowFactory.create(img[0], frontEnd, shape, f.toFloatArray()));
                 } catch (RuntimeException e) {
-                    throw new TaskError(Workers.where() + ": image " + img[1] + ": " + e.getMessage());
+                    String m = String.valueOf(e.getMessage());
+                    throw new TaskError(Workers.where() + ": " + (m.contains(img[1]) ? m : "image " + img[1] + ": " + m));
                 }
             }
             return out.iterator();
