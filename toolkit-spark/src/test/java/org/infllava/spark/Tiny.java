@@ -56,25 +56,35 @@ final class Tiny {
 
     /** A tiny random model directory {@code dir/tiny-paper}. */
     static Path model(Path dir) {
+        return model(dir, "tiny-paper", 32, 2, 28, 32, 1);
+    }
+
+    /**
+     * A random INF-LLaVA model directory {@code dir/name}: CLIP of width {@code dv} and {@code visionLayers} layers on
+     * {@code imageSize} pixels (patch 14), a LLaMA of width {@code dl} and {@code llmLayers} layers, the paper's DEM,
+     * the toolkit's word-level tokenizer of 32 words.
+     */
+    static Path model(Path dir, String name, int dv, int visionLayers, int imageSize, int dl, int llmLayers) {
         List<String> words = new ArrayList<>(List.of("<pad>", "<s>", "</s>", "<unk>"));
         for (int i = 0; i < 28; i++) {
             words.add("w" + i);
         }
         try {
+            Files.createDirectories(dir);
             Path tok = dir.resolve("tokenizer.json");
             Files.writeString(tok, SynthCaptions.wordLevelTokenizer(words));
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                ClipVisionEncoder vision = new ClipVisionEncoder(new ClipVisionConfig(32, 64, 2, 2, 3, 28, 14,
-                        "quick_gelu", 1e-5f));
+                ClipVisionEncoder vision = new ClipVisionEncoder(new ClipVisionConfig(dv, 2 * dv, visionLayers, 2, 3,
+                        imageSize, 14, "quick_gelu", 1e-5f));
                 vision.initialize(m, 1);
-                LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(32, 32, 64, 1, 4, 4, 1e-6f, 10000, null, 256,
-                        false));
+                LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(32, dl, 2 * dl, llmLayers, 4, 4, 1e-6f, 10000,
+                        null, 256, false));
                 llm.initialize(m, 2);
-                MlpProjector proj = new MlpProjector(MlpProjector.Type.MLP2X_GELU, 32, 32);
+                MlpProjector proj = new MlpProjector(MlpProjector.Type.MLP2X_GELU, dv, dl);
                 proj.initialize(m, 3);
-                DualPerspectiveEnhancement dem = DemPresets.paper(32, 2, 2);
+                DualPerspectiveEnhancement dem = DemPresets.paper(dv, 2, 2);
                 dem.initialize(m, 4);
-                Path modelDir = dir.resolve("tiny-paper");
+                Path modelDir = dir.resolve(name);
                 InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(proj).optDem(dem).build()
                         .save(modelDir, tok, "plain");
                 return modelDir;
