@@ -123,6 +123,7 @@ public final class Generator {
                     logits = newLogits;
                 }
             }
+            logits.close(); // unregistered from every scope: without this, one (B, V) array per call outlives it
         }
         List<long[]> result = new ArrayList<>();
         for (List<Long> row : out) {

@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.GenerationConfig;
 import org.infllava.infer.TextTokenizer;
@@ -38,6 +40,10 @@ import org.infllava.train.ProgressBar;
  * folder answers only the questions without a prediction; a folder whose {@code run.json} names another model,
  * benchmark, template or answer length is refused rather than mixed. A truncated last line (an interrupted write) is
  * dropped and answered again.
+ *
+ * <p>Who answers is an {@link Answerer}: by default this JVM with the evaluator's model, in batches; toolkit-spark's
+ * answers on a cluster's executors, each of which answers its share with an evaluator of its own
+ * ({@link #answer(List, int)}).
  */
 public final class Evaluator {
 
@@ -52,6 +58,21 @@ public final class Evaluator {
     private final JsonObject provenance;
     private final PrintWriter out;
     private final Reading reading;
+    private final Answerer answerer;
+
+    /**
+     * Answers the questions a run still needs and hands each answered group to the sink as soon as it is answered (the
+     * sink appends it to {@code predictions.jsonl}, so that what was answered survives a failure later on).
+     */
+    @FunctionalInterface
+    public interface Answerer {
+        /**
+         * Answers {@code todo} greedily with at most {@code maxNewTokens} tokens per answer.
+         *
+         * @param sink takes questions (any subset of {@code todo}, each once) and their answers, in the same order
+         */
+        void answer(List<EvalQuestion> todo, int maxNewTokens, BiConsumer<List<EvalQuestion>, List<String>> sink);
+    }
 
     private Evaluator(Builder b) {
         this.model = b.model;
@@ -62,7 +83,9 @@ public final class Evaluator {
         this.maxNewTokens = b.maxNewTokens;
         this.limit = b.limit;
         List<Long> stops = new ArrayList<>();
-        tokenizer.tokenId(template.stopText()).ifPresent(stops::add);
+        if (tokenizer != null) {
+            tokenizer.tokenId(template.stopText()).ifPresent(stops::add);
+        }
         for (long s : b.stopTokens) {
             stops.add(s);
         }
@@ -70,6 +93,12 @@ public final class Evaluator {
         this.provenance = b.provenance.deepCopy();
         this.out = b.out;
         this.reading = b.reading;
+        this.answerer = b.answerer != null ? b.answerer : (todo, tokens, sink) -> {
+            for (int i = 0; i < todo.size(); i += batchSize) {
+                List<EvalQuestion> batch = todo.subList(i, Math.min(todo.size(), i + batchSize));
+                sink.accept(batch, answer(batch, GenerationConfig.greedy(tokens, stopTokens)));
+            }
+        };
     }
 
     /** A builder. */
@@ -114,26 +143,33 @@ public final class Evaluator {
         List<EvalQuestion> todo = asked.stream().filter(q -> !predictions.containsKey(q.id())).toList();
         checkImages(todo);
         ProgressBar bar = todo.isEmpty() ? null : ProgressBar.of(out, todo.size());
-        GenerationConfig gen = GenerationConfig.greedy(tokens, stopTokens);
+        int[] done = {0};
         try (BufferedWriter w = Files.newBufferedWriter(predFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
-            for (int i = 0; i < todo.size(); i += batchSize) {
-                List<EvalQuestion> batch = todo.subList(i, Math.min(todo.size(), i + batchSize));
-                List<String> answers = answer(batch, gen);
-                for (int j = 0; j < batch.size(); j++) {
-                    JsonObject row = new JsonObject();
-                    addId(row, data.benchmark(), batch.get(j).id());
-                    row.addProperty("prompt", withImage(batch.get(j).prompt()));
-                    row.addProperty("text", answers.get(j));
-                    row.addProperty("model_id", modelId);
-                    w.write(row.toString());
-                    w.write('\n');
-                    predictions.put(batch.get(j).id(), answers.get(j));
+            answerer.answer(todo, tokens, (batch, answers) -> {
+                if (answers.size() != batch.size()) {
+                    throw new IllegalStateException(answers.size() + " answers to " + batch.size() + " questions");
                 }
-                w.flush();
-                bar.advance(batch.size(), String.format("%s: %d/%d answered", data.benchmark(), i + batch.size(),
-                        todo.size()));
-            }
+                try {
+                    for (int j = 0; j < batch.size(); j++) {
+                        JsonObject row = new JsonObject();
+                        addId(row, data.benchmark(), batch.get(j).id());
+                        row.addProperty("prompt", withImage(batch.get(j).prompt()));
+                        row.addProperty("text", answers.get(j));
+                        row.addProperty("model_id", modelId);
+                        w.write(row.toString());
+                        w.write('\n');
+                        predictions.put(batch.get(j).id(), answers.get(j));
+                    }
+                    w.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                done[0] += batch.size();
+                bar.advance(batch.size(), String.format("%s: %d/%d answered", data.benchmark(), done[0], todo.size()));
+            });
+        } catch (UncheckedIOException e) {
+            throw new InvalidInputException(predFile, "cannot write: " + e.getCause().getMessage(), e);
         } catch (IOException e) {
             throw new InvalidInputException(predFile, "cannot write: " + e.getMessage(), e);
         }
@@ -172,6 +208,22 @@ public final class Evaluator {
     private static String withImage(String prompt) {
         return prompt.contains(ChatTemplate.IMAGE_PLACEHOLDER) ? prompt
                 : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + prompt;
+    }
+
+    /**
+     * Answers {@code questions} with this evaluator's model in batches of its batch size, greedily with at most
+     * {@code maxNewTokens} tokens: what {@link #run} writes for them. This is what a distributed run's workers call.
+     */
+    public List<String> answer(List<EvalQuestion> questions, int maxNewTokens) {
+        if (model == null) {
+            throw new IllegalStateException("this evaluator has no model (it was built with an Answerer)");
+        }
+        GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, stopTokens);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < questions.size(); i += batchSize) {
+            out.addAll(answer(questions.subList(i, Math.min(questions.size(), i + batchSize)), gen));
+        }
+        return out;
     }
 
     private List<String> answer(List<EvalQuestion> batch, GenerationConfig gen) {
@@ -310,16 +362,17 @@ public final class Evaluator {
         private JsonObject provenance = new JsonObject();
         private PrintWriter out = new PrintWriter(Writer.nullWriter());
         private Reading reading = Reading.OFFICIAL;
+        private Answerer answerer;
 
         private Builder() {}
 
-        /** The model. Required. */
+        /** The model. Required unless {@link #optAnswerer} is set. */
         public Builder setModel(InfLlavaModel model) {
             this.model = model;
             return this;
         }
 
-        /** The model's tokenizer. Required. */
+        /** The model's tokenizer. Required unless {@link #optAnswerer} is set. */
         public Builder setTokenizer(TextTokenizer tokenizer) {
             this.tokenizer = tokenizer;
             return this;
@@ -382,10 +435,19 @@ public final class Evaluator {
             return this;
         }
 
+        /**
+         * Who answers the questions; default: this JVM with {@link #setModel}'s model in batches of
+         * {@link #optBatchSize}. With one, the model and tokenizer may be left unset (the answerer holds its own).
+         */
+        public Builder optAnswerer(Answerer answerer) {
+            this.answerer = answerer;
+            return this;
+        }
+
         /** Validates and builds. */
         public Evaluator build() {
-            if (model == null || tokenizer == null) {
-                throw new IllegalArgumentException("setModel and setTokenizer are required");
+            if ((model == null || tokenizer == null) && answerer == null) {
+                throw new IllegalArgumentException("setModel and setTokenizer are required (or optAnswerer)");
             }
             if (batchSize < 1 || maxNewTokens < 0 || limit < 0) {
                 throw new IllegalArgumentException("batchSize must be at least 1 and maxNewTokens, limit at least 0, "
