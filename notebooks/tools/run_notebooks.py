@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Runs Java notebooks on a Jupyter kernel and reports, per notebook, the first failing cell.
 
-Usage: python3 notebooks/tools/run_notebooks.py [--kernel NAME] [--out DIR] [--label TEXT]
+Usage: python3 notebooks/tools/run_notebooks.py [--kernel NAME] [--out DIR] [--label TEXT] [--timeout S]
            [--expect NAME=TYPE,TYPE] NOTEBOOK.ipynb...
 
 Each notebook runs top to bottom in a fresh kernel (the kernel spec NAME, default "java", found the usual Jupyter
-way: $JUPYTER_DATA_DIR/kernels first), in the notebook's own directory, with a 600 s limit per cell; the executed
-copy goes to DIR (default target/notebooks), the kernel's stderr to DIR/NAME.kernel.log. A notebook fails at its first cell that
+way: $JUPYTER_DATA_DIR/kernels first), in the notebook's own directory, with a limit per cell (--timeout, default
+600 s); the executed copy goes to DIR (default target/notebooks), the kernel's stderr to DIR/NAME.kernel.log. A notebook fails at its first cell that
   - raises an error (compile error, exception, failed magic), or
   - shows an object the kernel could not render: a text/plain value that is only "Class@hash" (a chart or table
     without its renderer) or a bare UUID (the id a display(...) call returns, shown as a cell's value).
@@ -61,9 +61,9 @@ def cell_problem(cell):
     return None
 
 
-def run(path, kernel, out_dir):
+def run(path, kernel, out_dir, timeout):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name=kernel, allow_errors=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
                             resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     crash = None
     os.makedirs(out_dir, exist_ok=True)
@@ -98,6 +98,7 @@ def main():
     ap.add_argument("--kernel", default="java")
     ap.add_argument("--out", default="target/notebooks")
     ap.add_argument("--label", default="")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600, as CI)")
     ap.add_argument("--expect", action="append", default=[], metavar="NAME=TYPE,TYPE",
                     help="a notebook (file name) must show these output types, e.g. 00-kernel-smoke.ipynb=image/png")
     ap.add_argument("notebooks", nargs="+")
@@ -106,7 +107,7 @@ def main():
     label = f"[{args.label}] " if args.label else ""
     for path in args.notebooks:
         start = time.time()
-        ok, message, kinds = run(path, args.kernel, args.out)
+        ok, message, kinds = run(path, args.kernel, args.out, args.timeout)
         for want in args.expect:
             name, _, types = want.partition("=")
             missing = sorted(set(types.split(",")) - kinds) if os.path.basename(path) == name else []
