@@ -6,7 +6,8 @@ Usage: python3 notebooks/tools/run_notebooks.py [--kernel NAME] [--out DIR] [--l
 
 Each notebook runs top to bottom in a fresh kernel (the kernel spec NAME, default "java", found the usual Jupyter
 way: $JUPYTER_DATA_DIR/kernels first), in the notebook's own directory, with a limit per cell (--timeout, default
-600 s); the executed copy goes to DIR (default target/notebooks), the kernel's stderr to DIR/NAME.kernel.log. A notebook fails at its first cell that
+600 s); the executed copy goes to DIR (default target/notebooks), the kernel's stderr to DIR/NAME.kernel.log.
+A notebook fails at its first cell that
   - raises an error (compile error, exception, failed magic), or
   - shows an object the kernel could not render: a text/plain value that is only "Class@hash" (a chart or table
     without its renderer) or a bare UUID (the id a display(...) call returns, shown as a cell's value).
