@@ -4,9 +4,10 @@
 Usage: python3 notebooks/tools/run_in_jshell.py notebooks/01-dcm-cropping.ipynb [more.ipynb ...]
 
 Builds nothing: run `mvn -B -q -DskipTests install` first. The class path is toolkit-cli/target/infllava.jar plus
-toolkit-cli/target/lib/*.jar. Code cells are fed to `jshell -` in order, with `%` magic lines dropped and a stub
-`display(Object)` defined first (the kernel's rich display is not emulated: the stub prints the class name; an image
-is also written under $NB_DISPLAY_DIR when that is set). JShell keeps going after an error, so the output is scanned:
+toolkit-cli/target/lib/*.jar. Code cells are fed to `jshell -` in order, with `%` magic lines and the
+`Notebooks.setup()` call dropped and stubs of `display(Object)` and IJava's `printf` defined first (the kernel's
+rich display is not emulated: the stub prints the class name; an image is also written under $NB_DISPLAY_DIR when
+that is set). JShell keeps going after an error, so the output is scanned:
 the script exits 1 when JShell reports an error or an exception, and prints the wall time of each notebook.
 INFLLAVA_NB_CI is passed through to the notebook (set it to 1 for the small sizes).
 """
@@ -21,6 +22,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 STUB = r'''
+void printf(String format, Object... args) { System.out.printf(format, args); }
 int displayCount = 0;
 void display(Object o) {
     displayCount++;
@@ -45,6 +47,9 @@ void display(Object o) {
 }
 '''
 
+# Notebooks.setup() (toolkit-notebook) talks to a kernel; there is none here, and infllava.jar does not hold it.
+SETUP = "org.infllava.notebook.Notebooks.setup("
+
 ERROR = re.compile(r"^(\|\s+)?(Error:|Exception |Caused by:)|Exception in thread|^(\|\s+)?Exception [a-z]+\.", re.M)
 
 
@@ -63,7 +68,8 @@ def script(nb_path):
         if cell["cell_type"] != "code":
             continue
         src = "".join(cell["source"])
-        lines = join_continuations([l for l in src.split("\n") if not l.lstrip().startswith("%")], nb_path, i)
+        lines = join_continuations([l for l in src.split("\n") if not l.lstrip().startswith("%")
+                                    and not l.strip().startswith(SETUP)], nb_path, i)
         parts.append('System.out.println("[cell %d]");' % i)
         parts.append(display_trailing("\n".join(lines)))
     return "\n".join(parts) + "\n/exit\n"

@@ -9,20 +9,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
 import javax.imageio.ImageIO;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.internal.chartpart.Chart;
-import tech.tablesaw.api.Table;
 
 /**
- * The kernel's rich display: {@link BufferedImage} (and, through the base kernel, any {@link RenderedImage}) and
- * XChart charts as {@code image/png}, Tablesaw tables as {@code text/html} (a compact table of the first
- * {@value #MAX_ROWS} rows) plus {@code text/plain}. Everything else shows as {@code text/plain}
- * ({@code String.valueOf}).
+ * The kernel's own rich display: {@link BufferedImage} (and, through the base kernel, any {@link RenderedImage}) as
+ * {@code image/png}; everything else as {@code text/plain} ({@code String.valueOf}). Charts and tables are the
+ * toolkit's: a notebook's first cell, {@code org.infllava.notebook.Notebooks.setup()} from
+ * {@code org.infllava:toolkit-notebook}, registers XChart charts as {@code image/png} and Tablesaw tables as
+ * {@code text/html} with this kernel's renderer as it does with IJava's. The kernel itself depends on neither library.
  */
 public final class Renderers {
-
-    /** Rows of a Tablesaw table shown in HTML and text. */
-    public static final int MAX_ROWS = 20;
 
     private Renderers() {
     }
@@ -34,19 +29,6 @@ public final class Renderers {
                 .register((img, ctx) -> {
                     ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> base64(png(img)));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describe(img));
-                });
-        renderer.createRegistration(Chart.class)
-                .preferring(MIMEType.IMAGE_PNG)
-                .register((chart, ctx) -> {
-                    ctx.renderIfRequested(MIMEType.IMAGE_PNG, () -> base64(png(chart)));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chart.getClass().getSimpleName() + "["
-                            + chart.getTitle() + ", " + chart.getWidth() + "x" + chart.getHeight() + "]");
-                });
-        renderer.createRegistration(Table.class)
-                .preferring(MIMEType.TEXT_HTML)
-                .register((table, ctx) -> {
-                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> html(table, MAX_ROWS));
-                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> table.print(MAX_ROWS));
                 });
     }
 
@@ -63,65 +45,11 @@ public final class Renderers {
         return out.toByteArray();
     }
 
-    /** The PNG bytes of an XChart chart at its own size. */
-    public static byte[] png(Chart<?, ?> chart) {
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A compact HTML table: the table's name as caption, a header row of column names, the first {@code maxRows}
-     * rows with cells as Tablesaw prints them (missing ones empty), and a note of the rows left out.
-     */
-    public static String html(Table table, int maxRows) {
-        StringBuilder sb = new StringBuilder("<table class=\"tablesaw\">");
-        if (table.name() != null && !table.name().isBlank()) {
-            sb.append("<caption>").append(escape(table.name())).append("</caption>");
-        }
-        sb.append("<thead><tr>");
-        for (String col : table.columnNames()) {
-            sb.append("<th>").append(escape(col)).append("</th>");
-        }
-        sb.append("</tr></thead><tbody>");
-        int rows = Math.min(maxRows, table.rowCount());
-        for (int r = 0; r < rows; r++) {
-            sb.append("<tr>");
-            for (int c = 0; c < table.columnCount(); c++) {
-                sb.append("<td>").append(escape(table.getString(r, c))).append("</td>");
-            }
-            sb.append("</tr>");
-        }
-        sb.append("</tbody></table>");
-        if (table.rowCount() > rows) {
-            sb.append("<p>").append(table.rowCount() - rows).append(" more rows (")
-                    .append(table.rowCount()).append(" in all)</p>");
-        }
-        return sb.toString();
-    }
-
     private static String describe(BufferedImage img) {
         return "BufferedImage[" + img.getWidth() + "x" + img.getHeight() + "]";
     }
 
     private static String base64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);
-    }
-
-    private static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
     }
 }

@@ -1,6 +1,15 @@
 package org.infllava.eval.bench;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -8,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.infllava.eval.Pope;
+import org.infllava.io.InvalidInputException;
 
 /**
  * A POPE file: JSONL rows {@code {question_id, image, text, label}} with label {@code yes} or {@code no}, and an
@@ -59,6 +69,80 @@ public record PopeFile(List<Question> questions, LoadReport report) {
             log.kept();
         });
         return new PopeFile(out, log.report());
+    }
+
+    /**
+     * The yes/no questions of a HiResSynth split file ({@code train.json}, {@code val.json} or {@code test.json}):
+     * its single-question rows of the {@code exists} task (POPE's kind of question), in file order, with
+     * {@code question_id} = the row id, the row's image path, the question without its {@code <image>} placeholder,
+     * the label, and category {@code "hires"}.
+     *
+     * @throws InvalidInputException naming the file when it is unreadable or not a list of HiResSynth rows
+     */
+    public static List<Question> fromHiResSynth(Path splitFile) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(Files.readString(splitFile, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InvalidInputException(splitFile, "cannot read: " + e.getMessage(), e);
+        } catch (JsonParseException e) {
+            throw new InvalidInputException(splitFile, "not valid JSON: " + e.getMessage());
+        }
+        if (!root.isJsonArray()) {
+            throw new InvalidInputException(splitFile, "expected a JSON list of HiResSynth rows");
+        }
+        List<Question> out = new ArrayList<>();
+        int row = 0;
+        for (JsonElement e : root.getAsJsonArray()) {
+            row++;
+            try {
+                JsonObject o = e.getAsJsonObject();
+                if (!o.has("task") || !o.get("task").getAsString().equals("exists")) {
+                    continue;
+                }
+                JsonArray conv = o.getAsJsonArray("conversations");
+                String text = conv.get(0).getAsJsonObject().get("value").getAsString().replace("<image>", "").strip();
+                String label = conv.get(1).getAsJsonObject().get("value").getAsString().strip()
+                        .toLowerCase(Locale.ROOT);
+                if (!label.equals("yes") && !label.equals("no")) {
+                    throw new IllegalStateException("answer '" + label + "' is neither yes nor no");
+                }
+                out.add(new Question(o.get("id").getAsString(), o.get("image").getAsString(), text,
+                        label.equals("yes"), "hires"));
+            } catch (RuntimeException ex) {
+                throw new InvalidInputException(splitFile, "row " + row + " is not a HiResSynth exists row (id, image,"
+                        + " task, conversations): " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes questions as a POPE file (one JSON object per line: {@code question_id}, {@code image}, {@code text},
+     * {@code label}, and {@code category} when set), atomically: what {@link #read} reads back.
+     */
+    public static void write(List<Question> questions, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Question q : questions) {
+            JsonObject o = new JsonObject();
+            o.addProperty("question_id", q.id());
+            o.addProperty("image", q.image());
+            o.addProperty("text", q.text());
+            o.addProperty("label", q.yes() ? "yes" : "no");
+            if (q.category() != null) {
+                o.addProperty("category", q.category());
+            }
+            sb.append(o).append('\n');
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** The scorer's items. */

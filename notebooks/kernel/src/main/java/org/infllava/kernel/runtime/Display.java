@@ -14,7 +14,8 @@ public final class Display {
     }
 
     /**
-     * Shows an object in the cell's output now (images and charts as PNG, tables as HTML, else text).
+     * Shows an object in the cell's output now (images as PNG; charts as PNG and tables as HTML
+     * once {@code Notebooks.setup()} ran; else text).
      *
      * @return the display id, for {@link #updateDisplay(String, Object)}
      * @throws IllegalStateException outside a running kernel
