@@ -32,7 +32,10 @@ summary=target/fuzz-summary.txt
 : > "$summary"
 # Build and install once (test jars included: the targets share a helper in toolkit-crop's); each target then runs
 # only its own fuzz test in its own module against the installed upstream modules, with no per-target reactor build.
-mvn -B -q -DskipTests install || exit 1
+# FUZZ_NO_INSTALL=1 skips it when the caller has just installed this checkout (.ci/run does).
+if [ -z "${FUZZ_NO_INSTALL:-}" ]; then
+  mvn -B -q -DskipTests install || exit 1
+fi
 failed=0
 for t in "${targets[@]}"; do
   module="${t%%:*}"
