@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.infllava.crop.AnyResCropper;
 import org.infllava.crop.ViewLayout;
 import org.infllava.crop.ViewRole;
 
@@ -57,21 +58,12 @@ public final class AnyResUnpadAssembler implements TokenAssembler {
      * LLaVA-NeXT's {@code unpad_image} on a {@code currentHeight × currentWidth} map of an image that was
      * {@code originalWidth × originalHeight}, with its arithmetic: when {@code W/H > w/h} (float division) padding was
      * added to the height, {@code new_h = int(H·(w/W))}, {@code pad = (h − new_h) // 2}, rows {@code [pad, h − pad)};
-     * else to the width, {@code new_w = int(W·(h/H))}, columns {@code [pad, w − pad)}.
+     * else to the width, {@code new_w = int(W·(h/H))}, columns {@code [pad, w − pad)}. The arithmetic lives in
+     * {@link AnyResCropper#unpadded}, which the token budget uses too.
      */
     public static Unpadded unpad(int currentHeight, int currentWidth, int originalWidth, int originalHeight) {
-        double originalAspect = (double) originalWidth / originalHeight;
-        double currentAspect = (double) currentWidth / currentHeight;
-        if (originalAspect > currentAspect) {
-            double scale = (double) currentWidth / originalWidth;
-            int newHeight = (int) (originalHeight * scale);
-            int padding = (currentHeight - newHeight) / 2;
-            return new Unpadded(padding, currentHeight - padding, 0, currentWidth);
-        }
-        double scale = (double) currentHeight / originalHeight;
-        int newWidth = (int) (originalWidth * scale);
-        int padding = (currentWidth - newWidth) / 2;
-        return new Unpadded(0, currentHeight, padding, currentWidth - padding);
+        AnyResCropper.Unpadded u = AnyResCropper.unpadded(originalWidth, originalHeight, currentWidth, currentHeight);
+        return new Unpadded(u.top(), u.top() + u.rows(), u.left(), u.left() + u.cols());
     }
 
     /** The unpadded part of {@code layout}'s tile map for a {@code g × g} patch grid per view. */
