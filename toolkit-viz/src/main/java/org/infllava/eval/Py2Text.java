@@ -1,6 +1,5 @@
 package org.infllava.eval;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -60,34 +59,12 @@ final class Py2Text {
 
     /** Python 2.7 {@code unicode.strip()}. */
     static String strip(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && isSpace(s.codePointAt(start))) {
-            start += Character.charCount(s.codePointAt(start));
-        }
-        while (end > start && isSpace(s.codePointBefore(end))) {
-            end -= Character.charCount(s.codePointBefore(end));
-        }
-        return s.substring(start, end);
+        return PyText.strip(s, Py2Text::isSpace);
     }
 
     /** Python 2.7 {@code unicode.split()}. */
     static List<String> split(String s) {
-        List<String> words = new ArrayList<>();
-        int i = 0;
-        while (i < s.length()) {
-            while (i < s.length() && isSpace(s.codePointAt(i))) {
-                i += Character.charCount(s.codePointAt(i));
-            }
-            int start = i;
-            while (i < s.length() && !isSpace(s.codePointAt(i))) {
-                i += Character.charCount(s.codePointAt(i));
-            }
-            if (i > start) {
-                words.add(s.substring(start, i));
-            }
-        }
-        return words;
+        return PyText.split(s, Py2Text::isSpace);
     }
 
     /**

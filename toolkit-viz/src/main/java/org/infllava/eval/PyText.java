@@ -3,6 +3,7 @@ package org.infllava.eval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntPredicate;
 
 /**
  * Python 3 {@code str} methods the official evaluation scripts rely on, so that ports of them treat whitespace as
@@ -25,27 +26,37 @@ final class PyText {
 
     /** {@code s.strip()}. */
     static String strip(String s) {
+        return strip(s, PyText::isSpace);
+    }
+
+    /** {@code s.split()}: runs of whitespace separate words; no empty words. */
+    static List<String> split(String s) {
+        return split(s, PyText::isSpace);
+    }
+
+    /** {@code strip()} under a Python version's idea of whitespace. */
+    static String strip(String s, IntPredicate isSpace) {
         int start = 0;
         int end = s.length();
-        while (start < end && isSpace(s.codePointAt(start))) {
+        while (start < end && isSpace.test(s.codePointAt(start))) {
             start += Character.charCount(s.codePointAt(start));
         }
-        while (end > start && isSpace(s.codePointBefore(end))) {
+        while (end > start && isSpace.test(s.codePointBefore(end))) {
             end -= Character.charCount(s.codePointBefore(end));
         }
         return s.substring(start, end);
     }
 
-    /** {@code s.split()}: runs of whitespace separate words; no empty words. */
-    static List<String> split(String s) {
+    /** {@code split()} under a Python version's idea of whitespace. */
+    static List<String> split(String s, IntPredicate isSpace) {
         List<String> words = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {
-            while (i < s.length() && isSpace(s.codePointAt(i))) {
+            while (i < s.length() && isSpace.test(s.codePointAt(i))) {
                 i += Character.charCount(s.codePointAt(i));
             }
             int start = i;
-            while (i < s.length() && !isSpace(s.codePointAt(i))) {
+            while (i < s.length() && !isSpace.test(s.codePointAt(i))) {
                 i += Character.charCount(s.codePointAt(i));
             }
             if (i > start) {
