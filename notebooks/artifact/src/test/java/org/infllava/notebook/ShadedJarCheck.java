@@ -31,7 +31,7 @@ class ShadedJarCheck {
             "org/tribuo/", "com/sun/jna/", "org/slf4j/");
 
     private static Path target() {
-        return Path.of(System.getProperty("basedir", ".")).resolve("target");
+        return Path.of(System.getProperty("shaded.dir", "target"));
     }
 
     private static Path jar() throws IOException {
