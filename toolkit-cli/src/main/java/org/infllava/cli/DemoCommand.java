@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The reproduction lab on CPU: generate HiResSynth, pretrain a tiny tower, train llava-1.5, "
-                + "inf-llava-paper and inf-llava-reference with one budget, print accuracy per task with 95 % "
+                + "inf-llava-paper and inf-llava-reference with one budget, print accuracy per task with 95 %% "
                 + "intervals, and write results.csv, report.md and accuracy.png under runs/demo-<timestamp>/.")
 final class DemoCommand implements Callable<Integer> {
 
