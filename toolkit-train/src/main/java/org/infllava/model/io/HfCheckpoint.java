@@ -156,7 +156,11 @@ public final class HfCheckpoint implements AutoCloseable {
         if (shard == null) {
             throw new InvalidInputException(dir, "missing key '" + name + "'");
         }
-        return open.computeIfAbsent(shard, SafeTensors::open).info(name).shape().clone();
+        SafeTensors.TensorInfo info = open.computeIfAbsent(shard, SafeTensors::open).info(name);
+        if (info == null) {
+            throw new InvalidInputException(shard, "missing key '" + name + "' listed for this shard by the index");
+        }
+        return info.shape().clone();
     }
 
     /** Whether a tensor exists. */

@@ -88,6 +88,19 @@ final class Json {
         return new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
     }
 
+    /** {@code root} resolved by {@code parts}; a part that is no path on this system (a NUL byte, say) is a bad row. */
+    static java.nio.file.Path path(java.nio.file.Path root, String... parts) throws BadRow {
+        try {
+            java.nio.file.Path p = root;
+            for (String part : parts) {
+                p = p.resolve(part);
+            }
+            return p;
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BadRow("not a valid path", String.join("/", parts));
+        }
+    }
+
     /** A string or number field as text. */
     static String text(JsonObject o, String field) throws BadRow {
         JsonElement e = o.get(field);

@@ -87,7 +87,7 @@ public record MultipleChoiceFile(List<Question> questions, LoadReport report) {
             if (!ids.add(id)) {
                 throw new BadRow("duplicate question_id", id);
             }
-            out.add(new Question(id, imageRoot.resolve(Json.text(o, "image")), Json.text(o, "question"),
+            out.add(new Question(id, Json.path(imageRoot, Json.text(o, "image")), Json.text(o, "question"),
                     hint == null ? "" : hint, opts, answer, category));
             log.kept();
         });

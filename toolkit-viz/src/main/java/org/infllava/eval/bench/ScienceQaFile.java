@@ -96,7 +96,7 @@ public record ScienceQaFile(List<Problem> problems, LoadReport report) {
                 String split = Json.text(o, "split");
                 String hint = Json.optText(o, "hint");
                 out.add(new Problem(id, Json.text(o, "question"), hint == null ? "" : hint, choices, answer,
-                        imageRoot.resolve(split).resolve(id).resolve(image), split, Json.optText(o, "subject"),
+                        Json.path(imageRoot, split, id, image), split, Json.optText(o, "subject"),
                         Json.optText(o, "grade"), Json.optText(o, "category")));
                 log.kept();
             } catch (BadRow b) {

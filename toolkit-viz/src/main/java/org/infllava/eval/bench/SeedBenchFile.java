@@ -97,7 +97,7 @@ public record SeedBenchFile(List<Question> questions, LoadReport report) {
                     throw new BadRow("duplicate question_id", id);
                 }
                 out.add(new Question(id, Json.text(o, "question"), choices, answer.charAt(0) - 'A',
-                        typeNames.getOrDefault(typeId, typeId), imageRoot.resolve(dataId)));
+                        typeNames.getOrDefault(typeId, typeId), Json.path(imageRoot, dataId)));
                 log.kept();
             } catch (BadRow b) {
                 log.malformed(where, b);
