@@ -51,6 +51,14 @@ public interface DemVariant {
         return false;
     }
 
+    /**
+     * Whether {@link #combine} is linear in the parts and maps, token by token (so an averaging pooling may be
+     * applied to them first); {@code false} unless a variant says so.
+     */
+    default boolean linear() {
+        return false;
+    }
+
     /** The variant called {@code name}. */
     static DemVariant get(String name) {
         return Holder.REGISTRY.get(name);

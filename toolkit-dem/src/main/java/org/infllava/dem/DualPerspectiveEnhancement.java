@@ -144,6 +144,54 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
     }
 
     /**
+     * Whether {@link #forward} pools before the value side when the whole chain after the softmax is affine and the
+     * pooling averages (see {@link #enhancePooled}); the result is the same either way. Tests switch it off to compare.
+     */
+    static volatile boolean pooledValues = true;
+
+    /** Whether {@link #enhancePooled} computes this module's {@link #enhance} followed by its pooling. */
+    boolean poolsBeforeValues() {
+        DemVariant v = config.variant();
+        return pooledValues && config.pooling().averaging() && !config.pooling().keepsResolution() && v.linear()
+                && (!v.usesFusion() || fusion.linear())
+                && (globalEnhancement == null || globalEnhancement.attention().poolsBeforeValues())
+                && (localEnhancement == null || localEnhancement.attention().poolsBeforeValues());
+    }
+
+    /**
+     * {@link #enhance} followed by an averaging pooling, computed in the cheaper order: with one head and nothing
+     * but affine maps after the softmax (the paper's preset: eq. 21 and 25 without output projection, the
+     * Linear-Concat fusion of eq. 26-27, average pooling of eq. 7), pooling commutes with the value projections and
+     * the fusion, so both run on the pooled {@code (B, H/rows, W/columns, d)} maps — 1/(rows·columns) of the tokens
+     * ({@link WindowCrossAttention#attendPooled}).
+     */
+    private NDArray enhancePooled(ParameterStore ps, NDArray local, NDArray global, int cols, int rows,
+            boolean training) {
+        checkMaps(local, global, cols, rows);
+        Pooling pooling = config.pooling();
+        DemVariant.Parts parts = new DemVariant.Parts() {
+            @Override
+            public NDArray globalEnhanced() {
+                return globalEnhancement.globalPerspectiveEnhancementPooled(ps, local, global, cols, rows, pooling,
+                        training);
+            }
+
+            @Override
+            public NDArray localEnhanced() {
+                return localEnhancement.localPerspectiveEnhancementPooled(ps, local, global, cols, rows, pooling,
+                        training);
+            }
+
+            @Override
+            public NDArray fuse(NDArray globalEnhanced, NDArray localEnhanced) {
+                return fusion.fuse(ps, globalEnhanced, localEnhanced, training);
+            }
+        };
+        return config.variant().combine(parts, pooling.pool(local, cols, rows),
+                pooling.pool(global, cols, rows)); // (B, H/rows, W/columns, d)
+    }
+
+    /**
      * The attention weights of one direction, for inspection: {@code query = GLOBAL} gives the global-perspective
      * enhancement's (global map as query, eq. 20), {@code LOCAL} the local-perspective enhancement's (eq. 24).
      *
@@ -183,10 +231,15 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
     public NDArray forward(ParameterStore ps, NDArray local, NDArray global, NDArray lowRes, int cols, int rows,
             boolean training) {
         int[] offsets = config.pooling().pointSampleOffsets(cols, rows);
-        NDArray pooled = offsets != null && sampledPooling && config.variant().tokenWise()
-                && (fusion == null || fusion.tokenWise())
-                ? enhanceSampled(ps, local, global, cols, rows, offsets, training) // (B, H/rows, W/cols, d)
-                : config.pooling().pool(enhance(ps, local, global, cols, rows, training), cols, rows);
+        NDArray pooled;
+        if (offsets != null && sampledPooling && config.variant().tokenWise()
+                && (fusion == null || fusion.tokenWise())) {
+            pooled = enhanceSampled(ps, local, global, cols, rows, offsets, training); // (B, H/rows, W/cols, d)
+        } else if (poolsBeforeValues()) {
+            pooled = enhancePooled(ps, local, global, cols, rows, training); // (B, H/rows, W/cols, d)
+        } else {
+            pooled = config.pooling().pool(enhance(ps, local, global, cols, rows, training), cols, rows);
+        }
         return lowRes == null ? pooled : config.lowResCombine().combine(pooled, lowRes);
     }
 

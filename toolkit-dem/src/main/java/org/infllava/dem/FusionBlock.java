@@ -47,4 +47,13 @@ public abstract class FusionBlock extends NamedBlock {
     public boolean tokenWise() {
         return false;
     }
+
+    /**
+     * Whether each output token is a linear map of the two inputs' tokens at the same position (token-wise, no bias
+     * term), so an averaging pooling may run before the fusion with the same result; {@code false} unless a subclass
+     * says so.
+     */
+    public boolean linear() {
+        return false;
+    }
 }

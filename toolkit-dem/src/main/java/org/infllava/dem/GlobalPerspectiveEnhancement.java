@@ -37,6 +37,15 @@ public final class GlobalPerspectiveEnhancement {
     }
 
     /**
+     * The enhanced map pooled by an averaging {@code pooling}, the value side computed after the pooling
+     * ({@link WindowCrossAttention#attendPooled}): {@code (B, H/rows, W/columns, d)}.
+     */
+    public NDArray globalPerspectiveEnhancementPooled(ParameterStore ps, NDArray local, NDArray global,
+            int columns, int rows, Pooling pooling, boolean training) {
+        return attention.attendPooled(ps, global, local, columns, rows, pairing.globalQueryWindows(), pooling, training);
+    }
+
+    /**
      * This direction's attention weights, for inspection ({@link WindowCrossAttention#attentionWeights}):
      * {@code (B·N, heads, T, T)} over the windows that {@code pairing.globalQueryWindows()} cuts.
      */

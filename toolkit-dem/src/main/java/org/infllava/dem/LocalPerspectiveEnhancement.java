@@ -37,6 +37,15 @@ public final class LocalPerspectiveEnhancement {
     }
 
     /**
+     * The enhanced map pooled by an averaging {@code pooling}, the value side computed after the pooling
+     * ({@link WindowCrossAttention#attendPooled}): {@code (B, H/rows, W/columns, d)}.
+     */
+    public NDArray localPerspectiveEnhancementPooled(ParameterStore ps, NDArray local, NDArray global,
+            int columns, int rows, Pooling pooling, boolean training) {
+        return attention.attendPooled(ps, local, global, columns, rows, pairing.localQueryWindows(), pooling, training);
+    }
+
+    /**
      * This direction's attention weights, for inspection ({@link WindowCrossAttention#attentionWeights}):
      * {@code (B·N, heads, T, T)} over the windows that {@code pairing.localQueryWindows()} cuts.
      */

@@ -28,6 +28,15 @@ public interface Pooling {
     }
 
     /**
+     * Whether the pooling is a fixed weighted average of positions: linear in the map, with weights that sum to 1 per
+     * output cell (so a constant map pools to itself). Token-wise affine maps and attention's value side then commute
+     * with it, and the DEM may pool before its value projection and fusion ({@code false} unless a pooling says so).
+     */
+    default boolean averaging() {
+        return false;
+    }
+
+    /**
      * When every output cell {@code (i, j)} is exactly one input position {@code (rows·i + r, columns·j + c)} (a
      * point sample, no blending), the offsets {@code {r, c}}; otherwise {@code null} (the default). The DEM then
      * computes its token-wise stages only at those positions, with the same result.

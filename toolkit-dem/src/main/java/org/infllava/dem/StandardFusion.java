@@ -51,6 +51,12 @@ public enum StandardFusion implements Fusion {
             return true;
         }
 
+        /** Two bias-free projections, then a concatenation. */
+        @Override
+        public boolean linear() {
+            return true;
+        }
+
         private final Dense global;
         private final Dense local;
 
@@ -101,6 +107,11 @@ public enum StandardFusion implements Fusion {
             return true;
         }
 
+        @Override
+        public boolean linear() {
+            return true;
+        }
+
         private final Parameter weights;
 
         WeightedAdd(int channels) {
@@ -119,6 +130,11 @@ public enum StandardFusion implements Fusion {
         @Override
         public boolean tokenWise() {
             return true;
+        }
+
+        @Override
+        public boolean linear() {
+            return kind == ADD;
         }
 
         private final StandardFusion kind;

@@ -17,6 +17,11 @@ public enum StandardPooling implements Pooling {
                     .mean(new int[] {4}) // (B, h, nH, w, d): the PyTorch engine reduces one axis at a time
                     .mean(new int[] {2}); // (B, h, w, d)
         }
+
+        @Override
+        public boolean averaging() {
+            return true;
+        }
     },
     /**
      * The published code: {@code F.interpolate(mode="bilinear", align_corners=False)} from {@code H × W} to
@@ -55,6 +60,12 @@ public enum StandardPooling implements Pooling {
         @Override
         public int[] pointSampleOffsets(int columns, int rows) {
             return columns % 2 == 1 && rows % 2 == 1 ? new int[] {(rows - 1) / 2, (columns - 1) / 2} : null;
+        }
+
+        /** Each row of the bilinear matrices sums to 1. */
+        @Override
+        public boolean averaging() {
+            return true;
         }
     },
     /** No pooling: every token of the {@code H × W} map goes on (a costly ablation). */

@@ -42,6 +42,12 @@ public enum StandardVariant implements DemVariant {
         return fusion;
     }
 
+    /** Every standard variant combines linearly: a fusion, one part, one map or a sum. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     /** Every standard variant combines token by token. */
     @Override
     public boolean tokenWise() {

@@ -224,14 +224,91 @@ public final class WindowCrossAttention extends NamedBlock {
             boolean training) {
         NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, query, training) : query;
         NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
-        NDArray qp = q.apply(ps, qIn, training); // (B, H, W, d)
-        NDArray kp = k.apply(ps, kvIn, training); // (B, H, W, d)
+        NDArray qp = residual == Residual.PROJECTED_QUERY ? q.apply(ps, qIn, training) : null; // (B, H, W, d)
+        NDArray[] s = scoreOperands(ps, qIn, kvIn, qp, training);
         NDArray vp = v.apply(ps, kvIn, training); // (B, H, W, d)
-        float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
-        NDArray qw = splitHeads(GridMaps.crop(qp.mul(scalar(qp, scale)), grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
-        NDArray kw = splitHeads(GridMaps.crop(kp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray qw = splitHeads(GridMaps.crop(s[0], grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
+        NDArray kw = splitHeads(GridMaps.crop(s[1], grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
         NDArray vw = splitHeads(GridMaps.crop(vp, grid, windows, Layout.CHANNELS_LAST)); // (B·N, nh, T, dk)
         return new Projected(qp, qw, kw, vw);
+    }
+
+    /**
+     * Whether one head without q/k biases computes its scores as {@code (X_q·G)·X_kᵀ} with {@code G = W_qᵀ·W_k}
+     * ({@link #scoreOperands}); tests switch it off to compare.
+     */
+    static volatile boolean factoredScores = true;
+
+    /**
+     * The two maps whose windowed products are the attention scores, {@code (B, H, W, d)} each, the first carrying
+     * the scale {@code 1/√d_k}: {@code Q = X_q·W_qᵀ (+ b_q)} and {@code K = X_k·W_kᵀ (+ b_k)} in general. With one
+     * head and no biases (the paper's eq. 20 and 24: {@code Q Kᵀ = X_q W_qᵀ W_k X_kᵀ}) the two projections fold
+     * into one {@code d × d} matrix {@code G = W_qᵀ W_k}: the query side is {@code X_q·G} (one {@code linear} with
+     * the weight {@code Gᵀ = W_kᵀ W_q}) and the key side is {@code X_k} itself — one map projection instead of two,
+     * for {@code 2d³} FLOPs to form {@code G} (used when the maps hold at least {@code d} tokens). Same scores up to float rounding; gradients
+     * reach {@code W_q} and {@code W_k} through {@code G}.
+     *
+     * @param qp the projected query when the caller needs it anyway, else {@code null}
+     */
+    private NDArray[] scoreOperands(ParameterStore ps, NDArray qIn, NDArray kvIn, NDArray qp, boolean training) {
+        float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
+        Shape s = qIn.getShape();
+        long tokens = s.size() / channels;
+        if (factoredScores && heads == 1 && q.bias() == null && k.bias() == null && qp == null && tokens >= channels) {
+            NDArray wq = ps.getValue(q.weight(), qIn.getDevice(), training); // (d, d)
+            NDArray wk = ps.getValue(k.weight(), qIn.getDevice(), training); // (d, d)
+            NDArray g = wk.transpose().matMul(wq); // (d, d): linear(x, g) = x·W_qᵀ·W_k
+            return new NDArray[] {linear(qIn, g.mul(scalar(g, scale)), null), kvIn}; // (B, H, W, d) each
+        }
+        NDArray qq = qp != null ? qp : q.apply(ps, qIn, training); // (B, H, W, d)
+        return new NDArray[] {qq.mul(scalar(qq, scale)), k.apply(ps, kvIn, training)};
+    }
+
+    /**
+     * Whether {@link #attendPooled} applies: one head (the values' projection is then one matrix after the attention
+     * average) and no post-LayerNorm (everything after the softmax is affine in the values).
+     */
+    public boolean poolsBeforeValues() {
+        return heads == 1 && norm != Norm.POST_LN;
+    }
+
+    /**
+     * {@code pooling.pool(attend(...))}, computed in a cheaper order: with one head,
+     * {@code A·(X W_vᵀ + b_v) = (A·X)·W_vᵀ + b_v} (attention rows sum to 1), and an averaging pooling commutes with
+     * every affine token-wise map after it, so the windows attend over the raw key/value map, the result is pooled to
+     * {@code (B, H/rows, W/columns, d)}, and only then do the value projection, output projection and residual run —
+     * on 1/(rows·columns) of the tokens. Same result up to float rounding, same gradients.
+     *
+     * @throws IllegalStateException when {@link #poolsBeforeValues} is false or the pooling is not averaging
+     */
+    public NDArray attendPooled(ParameterStore ps, NDArray query, NDArray keyValue, int columns, int rows,
+            Perspective windows, Pooling pooling, boolean training) {
+        if (!poolsBeforeValues() || !pooling.averaging() || pooling.keepsResolution()) {
+            throw new IllegalStateException("attendPooled needs one head, no post-LN and an averaging pooling; got heads="
+                    + heads + " norm=" + norm + " pooling=" + pooling.name());
+        }
+        CropGrid grid = windowGrid(query, keyValue, columns, rows);
+        NDArray qIn = norm == Norm.PRE_LN ? ln.apply(ps, query, training) : query;
+        NDArray kvIn = norm == Norm.PRE_LN ? ln.apply(ps, keyValue, training) : keyValue;
+        NDArray qp = residual == Residual.PROJECTED_QUERY ? q.apply(ps, qIn, training) : null; // (B, H, W, d)
+        NDArray[] s = scoreOperands(ps, qIn, kvIn, qp, training);
+        NDArray qw = splitHeads(GridMaps.crop(s[0], grid, windows, Layout.CHANNELS_LAST)); // (B·N, 1, T, d)
+        NDArray kw = splitHeads(GridMaps.crop(s[1], grid, windows, Layout.CHANNELS_LAST)); // (B·N, 1, T, d)
+        NDArray xw = splitHeads(GridMaps.crop(kvIn, grid, windows, Layout.CHANNELS_LAST)); // (B·N, 1, T, d)
+        long bn = qw.getShape().get(0);
+        NDArray ax = scaledDotProduct(qw, kw, xw) // (B·N, 1, T, d): A·X
+                .reshape(bn, grid.subHeight(), grid.subWidth(), channels); // (B·N, h, w, d)
+        NDArray y = pooling.pool(GridMaps.recombine(ax, grid, windows, Layout.CHANNELS_LAST), columns, rows); // (B, H/rows, W/columns, d)
+        y = v.apply(ps, y, training);
+        if (out != null) {
+            y = out.apply(ps, y, training);
+        }
+        if (residual == Residual.RAW_QUERY) {
+            y = y.add(pooling.pool(query, columns, rows));
+        } else if (residual == Residual.PROJECTED_QUERY) {
+            y = y.add(pooling.pool(qp, columns, rows));
+        }
+        return y;
     }
 
     /**
