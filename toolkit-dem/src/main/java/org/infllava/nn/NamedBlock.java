@@ -1,6 +1,8 @@
 package org.infllava.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.index.full.NDIndexFullSlice;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -80,6 +82,17 @@ public abstract class NamedBlock extends AbstractBlock {
      */
     public static NDArray scalar(NDArray like, float value) {
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
+    }
+
+    /**
+     * {@code x[index]} for an index of plain slices and integers: one engine call (PyTorch's slicing), where
+     * {@link NDArray#get(NDIndex)} takes the engine's advanced-indexing route (an index object built element by
+     * element, five or more calls). Other indices fall back to {@code get}. A view, like {@code get}'s.
+     */
+    public static NDArray slice(NDArray x, NDIndex index) {
+        return NDIndexFullSlice.fromIndex(index, x.getShape())
+                .map(full -> x.getNDArrayInternal().getIndexer(x.getManager()).get(x, full))
+                .orElseGet(() -> x.get(index));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.infllava.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import org.infllava.nn.NamedBlock;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +44,12 @@ public final class KvCache implements AutoCloseable {
             keys.set(layer, grow(keys.get(layer), len, cap));
             values.set(layer, grow(values.get(layer), len, cap));
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", len, len + t);
+        NDIndex slot = new NDIndex().addAllDim().addAllDim().addSliceDim(len, len + t);
         keys.get(layer).set(slot, k);
         values.get(layer).set(slot, v);
         lengths.set(layer, len + t);
-        NDIndex filled = new NDIndex(":, :, :{}", len + t);
-        return new NDArray[] {keys.get(layer).get(filled), values.get(layer).get(filled)};
+        NDIndex filled = new NDIndex().addAllDim().addAllDim().addSliceDim(0, len + t);
+        return new NDArray[] {NamedBlock.slice(keys.get(layer), filled), NamedBlock.slice(values.get(layer), filled)};
     }
 
     private static NDArray allocate(NDArray like, long capacity) {

@@ -148,7 +148,8 @@ public final class LlamaDecoder extends NamedBlock {
         long past = cache == null ? 0 : cache.length();
         try (IntraOpThreads threads = IntraOpThreads.forFlops(flops(b, t, past + t))) {
             NDManager m = x.getManager();
-            NDArray[] rope = positions != null ? rope(positions) : rope(m, b, past, t); // cos, sin: (B|1, 1, T, hd)
+            // cos, sin (B|1, 1, T, hd), the rotation (hd, hd) and the attention scale ()
+            NDArray[] rope = positions != null ? rope(positions) : rope(m, b, past, t);
             NDArray fullMask = keyMask;
             if (cache != null && keyMask != null) {
                 fullMask = cache.mask() == null ? keyMask : cache.mask().concat(keyMask, 1); // (B, past + T)
@@ -214,24 +215,32 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray qkv = qkv(ps, l, x, training) // (B, T, (nh + 2·kvh)·hd)
                 .reshape(b, t, nh + 2L * kvh, hd).transpose(0, 2, 1, 3); // (B, nh + 2·kvh, T, hd)
         if (rope[0].getDataType() != qkv.getDataType()) { // half precision: constants follow the activations
-            rope = new NDArray[] {rope[0].toType(qkv.getDataType(), false), rope[1].toType(qkv.getDataType(), false)};
+            DataType dt = qkv.getDataType();
+            rope = new NDArray[] {rope[0].toType(dt, false), rope[1].toType(dt, false), rope[2].toType(dt, false),
+                rope[3]};
         }
-        NDArray qk = applyRope(qkv.get(new NDIndex(":, :{}", nh + kvh)), rope); // (B, nh + kvh, T, hd), q and k at once
-        NDArray q = qk.get(new NDIndex(":, :{}", nh)); // (B, nh, T, hd)
-        NDArray k = qk.get(new NDIndex(":, {}:", nh)); // (B, kvh, T, hd)
-        NDArray v = qkv.get(new NDIndex(":, {}:", nh + kvh)); // (B, kvh, T, hd)
+        NDList qkAndV = qkv.split(new long[] {nh + kvh}, 1); // (B, nh + kvh, T, hd), (B, kvh, T, hd)
+        NDList qAndK = applyRope(qkAndV.get(0), rope).split(new long[] {nh}, 1); // q and k rotated at once
+        NDArray q = qAndK.get(0); // (B, nh, T, hd)
+        NDArray k = qAndK.get(1); // (B, kvh, T, hd)
+        NDArray v = qkAndV.get(1); // (B, kvh, T, hd)
         if (cache != null) {
             NDArray[] kv = cache.append(index, k, v);
             k = kv[0]; // (B, kvh, T_all, hd)
             v = kv[1];
         }
-        NDArray qg = q.mul(constants(q).scale).reshape(b, kvh, rep, t, hd); // (B, kvh, rep, T, hd)
-        NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)); // (B, kvh, rep, T, T_all)
+        long all = k.getShape().get(2);
+        // Grouped-query attention as repeat_kv does it (head h reads KV head h / rep), without repeating K and V:
+        // the rep query heads of one KV head are stacked along the rows of one matmul.
+        NDArray qg = q.mul(rope[3]).reshape(b, kvh, rep * t, hd); // (B, kvh, rep·T, hd)
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, kvh, rep·T, T_all)
         if (additive != null) {
-            scores = scores.add(additive.getDataType() == scores.getDataType() ? additive
-                    : additive.toType(scores.getDataType(), false));
+            scores = scores.reshape(b, kvh, rep, t, all) // (B, kvh, rep, T, T_all)
+                    .add(additive.getDataType() == scores.getDataType() ? additive
+                            : additive.toType(scores.getDataType(), false))
+                    .reshape(b, kvh, rep * t, all); // (B, kvh, rep·T, T_all)
         }
-        NDArray o = scores.softmax(-1).matMul(v.expandDims(2)) // (B, kvh, rep, T, hd)
+        NDArray o = scores.softmax(-1).matMul(v) // (B, kvh, rep·T, hd)
                 .reshape(b, nh, t, hd) // (B, nh, T, hd)
                 .transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd); // (B, T, nh·hd)
         return l.o().apply(ps, o, training);
@@ -264,15 +273,16 @@ public final class LlamaDecoder extends NamedBlock {
         int hd = config.headDim();
         NDArray cos = c.cos.get(idx).reshape(s.get(0), 1, s.get(1), hd); // (B, 1, T, hd)
         NDArray sin = c.sin.get(idx).reshape(s.get(0), 1, s.get(1), hd);
-        return new NDArray[] {cos, sin};
+        return new NDArray[] {cos, sin, c.rotate, c.scale};
     }
 
     /** cos and sin for positions {@code past..past+T−1} of every row: a slice of the table, {@code (1, 1, T, hd)}. */
     private NDArray[] rope(NDManager m, long b, long past, long t) {
         Constants c = constants(m.getDevice(), (int) (past + t));
-        NDIndex rows = new NDIndex("{}:{}", past, past + t);
+        NDIndex rows = new NDIndex().addSliceDim(past, past + t);
         int hd = config.headDim();
-        return new NDArray[] {c.cos.get(rows).reshape(1, 1, t, hd), c.sin.get(rows).reshape(1, 1, t, hd)}; // (1, 1, T, hd)
+        return new NDArray[] {slice(c.cos, rows).reshape(1, 1, t, hd), slice(c.sin, rows).reshape(1, 1, t, hd), // (1, 1, T, hd)
+            c.rotate, c.scale};
     }
 
     /**
@@ -285,14 +295,15 @@ public final class LlamaDecoder extends NamedBlock {
 
     private Constants constants;
 
-    private Constants constants(NDArray like) {
-        Constants c = constants;
-        return c != null && c.cos.getDevice().equals(like.getDevice()) ? c : constants(like.getDevice(), 0);
+    private int tableRows() {
+        return constants == null ? 0 : (int) constants.cos.getShape().get(0);
     }
 
     private synchronized Constants constants(Device device, int positionsNeeded) {
-        int max = Math.max(config.maxPositions(), positionsNeeded);
-        if (constants == null || constants.cos.getShape().get(0) < max || !constants.cos.getDevice().equals(device)) {
+        // Past max_position_embeddings the table doubles, so a long generation rebuilds it O(log n) times.
+        int max = positionsNeeded <= config.maxPositions() ? config.maxPositions()
+                : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(positionsNeeded, 2L * tableRows()));
+        if (constants == null || tableRows() < positionsNeeded || !constants.cos.getDevice().equals(device)) {
             int hd = config.headDim();
             float[] cos = new float[max * hd];
             float[] sin = new float[max * hd];
@@ -341,9 +352,7 @@ public final class LlamaDecoder extends NamedBlock {
      * a signed permutation (exact: one ±1 term per output).
      */
     private NDArray applyRope(NDArray x, NDArray[] rope) {
-        NDArray r = constants(x).rotate;
-        r = r.getDataType() == x.getDataType() ? r : r.toType(x.getDataType(), false);
-        return x.mul(rope[0]).add(x.matMul(r).mul(rope[1]));
+        return x.mul(rope[0]).add(x.matMul(rope[2]).mul(rope[1]));
     }
 
     /** Masks up to this many entries are written on the host and sent in one call. */
