@@ -53,7 +53,9 @@ public interface DemVariant {
 
     /**
      * Whether {@link #combine} is linear in the parts and maps, token by token (so an averaging pooling may be
-     * applied to them first); {@code false} unless a variant says so.
+     * applied to them first); {@code false} unless a variant says so. A linear variant that uses an enhancement must
+     * combine the parts alone: on the pooled path it is handed {@code null} maps (pooling them would cost calls that
+     * nothing reads).
      */
     default boolean linear() {
         return false;

@@ -187,8 +187,11 @@ public final class DualPerspectiveEnhancement extends NamedBlock {
                 return fusion.fuse(ps, globalEnhanced, localEnhanced, training);
             }
         };
-        return config.variant().combine(parts, pooling.pool(local, cols, rows),
-                pooling.pool(global, cols, rows)); // (B, H/rows, W/columns, d)
+        DemVariant v = config.variant();
+        if (v.usesGlobalEnhancement() || v.usesLocalEnhancement()) {
+            return v.combine(parts, null, null); // (B, H/rows, W/columns, d): see DemVariant#linear
+        }
+        return v.combine(parts, pooling.pool(local, cols, rows), pooling.pool(global, cols, rows)); // (B, H/rows, W/columns, d)
     }
 
     /**

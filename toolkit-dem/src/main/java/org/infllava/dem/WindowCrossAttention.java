@@ -240,12 +240,19 @@ public final class WindowCrossAttention extends NamedBlock {
     static volatile boolean factoredScores = true;
 
     /**
+     * Below this width the folded scores are not used (default 128): at small sizes every call costs more than its
+     * arithmetic, and the fold trades three calls for four. Tests lower it.
+     */
+    static volatile int factoredScoresMinChannels = 128;
+
+    /**
      * The two maps whose windowed products are the attention scores, {@code (B, H, W, d)} each, the first carrying
      * the scale {@code 1/√d_k}: {@code Q = X_q·W_qᵀ (+ b_q)} and {@code K = X_k·W_kᵀ (+ b_k)} in general. With one
      * head and no biases (the paper's eq. 20 and 24: {@code Q Kᵀ = X_q W_qᵀ W_k X_kᵀ}) the two projections fold
      * into one {@code d × d} matrix {@code G = W_qᵀ W_k}: the query side is {@code X_q·G} (one {@code linear} with
      * the weight {@code Gᵀ = W_kᵀ W_q}) and the key side is {@code X_k} itself — one map projection instead of two,
-     * for {@code 2d³} FLOPs to form {@code G} (used when the maps hold at least {@code d} tokens). Same scores up to float rounding; gradients
+     * for {@code 2d³} FLOPs to form {@code G} (used when the maps hold at least {@code 2d} tokens and {@code d} is at
+     * least {@link #factoredScoresMinChannels}). Same scores up to float rounding; gradients
      * reach {@code W_q} and {@code W_k} through {@code G}.
      *
      * @param qp the projected query when the caller needs it anyway, else {@code null}
@@ -254,7 +261,8 @@ public final class WindowCrossAttention extends NamedBlock {
         float scale = (float) (1.0 / Math.sqrt((double) channels / heads));
         Shape s = qIn.getShape();
         long tokens = s.size() / channels;
-        if (factoredScores && heads == 1 && q.bias() == null && k.bias() == null && qp == null && tokens >= channels) {
+        if (factoredScores && heads == 1 && q.bias() == null && k.bias() == null && qp == null
+                && channels >= factoredScoresMinChannels && tokens >= 2L * channels) {
             NDArray wq = ps.getValue(q.weight(), qIn.getDevice(), training); // (d, d)
             NDArray wk = ps.getValue(k.weight(), qIn.getDevice(), training); // (d, d)
             NDArray g = wk.transpose().matMul(wq); // (d, d): linear(x, g) = x·W_qᵀ·W_k

@@ -71,6 +71,7 @@ class PooledValuesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void cheaperOrdersEqualThePlainOrder(String name, Supplier<DualPerspectiveEnhancement> factory, boolean eligible) {
+        WindowCrossAttention.factoredScoresMinChannels = 1; // fold at d = 32 too
         try (NDManager m = PYTORCH.get().newSubManager()) {
             DualPerspectiveEnhancement dem = factory.get();
             dem.initialize(m, 5);
@@ -94,6 +95,7 @@ class PooledValuesTest {
         } finally {
             DualPerspectiveEnhancement.pooledValues = true;
             WindowCrossAttention.factoredScores = true;
+            WindowCrossAttention.factoredScoresMinChannels = 128;
         }
     }
 
