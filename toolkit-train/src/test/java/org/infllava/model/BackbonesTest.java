@@ -136,6 +136,51 @@ class BackbonesTest {
         }
     }
 
+    /**
+     * Left padding with a window: row 1 holds 3 pads then the first 7 prompt tokens (position ids 0..6). The window
+     * counts sequence slots as Hugging Face's mask does, and padded slots are masked anyway, so row 1's real tokens
+     * see exactly what the unpadded 7-token prefix sees: their logits are the script's first 7 rows (a causal model's
+     * prefix logits do not depend on later tokens). Then one decode step for both rows through the cache (key mask
+     * of the new column given) equals a full recompute of the padded batch.
+     */
+    @Test
+    void leftPaddedMistralBatchDecodesThroughTheWindow() {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            LlamaDecoder llm = LlamaDecoder.fromPretrained(DIR.resolve("mistral"), m);
+            ParameterStore ps = new ParameterStore(m, false);
+            float[] prompt = npy(m, "mistral_ids").toFloatArray(); // 10 ids
+            float[] ids = new float[20];
+            float[] mask = new float[20];
+            float[] pos = new float[20];
+            for (int i = 0; i < 10; i++) {
+                ids[i] = prompt[i];
+                mask[i] = 1;
+                pos[i] = i;
+                boolean real = i >= 3;
+                ids[10 + i] = real ? prompt[i - 3] : 0;
+                mask[10 + i] = real ? 1 : 0;
+                pos[10 + i] = real ? i - 3 : 1; // Hugging Face's pads: position 1
+            }
+            NDArray idArr = m.create(ids, new Shape(2, 10));
+            NDArray maskArr = m.create(mask, new Shape(2, 10));
+            NDArray posArr = m.create(pos, new Shape(2, 10));
+            NDArray expected = npy(m, "mistral_logits"); // (10, 48)
+            try (KvCache cache = new KvCache()) {
+                NDArray logits = llm.logits(ps, idArr, maskArr, posArr, cache, false); // (2, 10, 48)
+                ModelTesting.assertClose(expected.toFloatArray(), logits.get("0").toFloatArray(), 1e-4, 1e-5, "row 0");
+                ModelTesting.assertClose(expected.get(":7").toFloatArray(), logits.get("1, 3:").toFloatArray(), 1e-4,
+                        1e-5, "row 1 real tokens");
+                NDArray next = m.create(new float[] {5, 6}, new Shape(2, 1));
+                NDArray step = llm.logits(ps, next, m.ones(new Shape(2, 1)), m.create(new float[] {10, 7},
+                        new Shape(2, 1)), cache, false); // (2, 1, 48)
+                NDArray full = llm.logits(ps, idArr.concat(next, 1), maskArr.concat(m.ones(new Shape(2, 1)), 1),
+                        posArr.concat(m.create(new float[] {10, 7}, new Shape(2, 1)), 1), null, false);
+                ModelTesting.assertClose(full.get(":, -1:, :").toFloatArray(), step.toFloatArray(), 1e-4, 1e-5,
+                        "decode step past the window with a key mask");
+            }
+        }
+    }
+
     /** The window is real: the same Mistral weights without it give other logits beyond position 4. */
     @Test
     void mistralWithoutItsWindowDiffers() throws IOException {
