@@ -16,13 +16,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code infllava features}: CLIP vision features of one image, as Hugging Face computes them. */
+/** {@code infllava features}: CLIP or SigLIP vision features of one image, as Hugging Face computes them. */
 @Command(name = "features", mixinStandardHelpOptions = true,
-        description = {"CLIP vision features of an image: shortest side to image_size (bicubic), centre crop, "
-                + "normalise, then hidden_states[LAYER]; writes (tokens, hidden) float32 .npy."})
+        description = {"Vision features of an image, as Hugging Face's processor and model compute them. CLIP: "
+                + "shortest side to image_size (bicubic), centre crop, normalise with CLIP's statistics. SigLIP: "
+                + "resize to image_size x image_size (bicubic), normalise with mean 0.5, std 0.5. Then "
+                + "hidden_states[LAYER]; writes (tokens, hidden) float32 .npy."})
 final class FeaturesCommand implements Callable<Integer> {
 
-    @Option(names = "--vision", required = true, paramLabel = "DIR", description = "CLIPVisionModel or CLIP directory.")
+    @Option(names = "--vision", required = true, paramLabel = "DIR", description = "CLIPVisionModel, SiglipVisionModel, CLIP or SigLIP directory.")
     Path vision;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "The image.")
@@ -32,7 +34,8 @@ final class FeaturesCommand implements Callable<Integer> {
     int layer;
 
     @Option(names = "--feature", defaultValue = "patch", paramLabel = "patch|cls_patch",
-            description = "Drop (patch) or keep (cls_patch) the class token (default: ${DEFAULT-VALUE}).")
+            description = "Drop (patch) or keep (cls_patch) the class token; SigLIP has none: patch only "
+                    + "(default: ${DEFAULT-VALUE}).")
     String feature;
 
     @Option(names = "--out", required = true, paramLabel = "F.npy", description = "Output (tokens, hidden).")
@@ -56,9 +59,14 @@ final class FeaturesCommand implements Callable<Integer> {
                 throw new InvalidInputException("--layer " + layer + " is outside the " + (layers + 1)
                         + " hidden states of " + vision);
             }
+            if (select == ClipVisionEncoder.SelectFeature.CLS_PATCH && !enc.config().classToken()) {
+                throw new InvalidInputException("--feature cls_patch: the " + enc.config().family().modelType()
+                        + " tower in " + vision + " has no class token (use patch)");
+            }
             int size = enc.config().imageSize();
-            BufferedImage view = ClipPreprocessor.resizeShortestEdgeAndCenterCrop(rgb, size);
-            NDArray pixels = m.create(ClipPreprocessor.clip().normalize(view), new Shape(1, 3, size, size));
+            BufferedImage view = enc.config().classToken() ? ClipPreprocessor.resizeShortestEdgeAndCenterCrop(rgb, size)
+                    : ClipPreprocessor.resize(rgb, size, size); // SiglipImageProcessor: no crop
+            NDArray pixels = m.create(enc.config().preprocessor().normalize(view), new Shape(1, 3, size, size));
             NDArray f = enc.features(new ParameterStore(m, false), pixels, layer, select, false).squeeze(0);
             Outputs.writeNpy(out, new HostTensor(f.getShape().getShape(), f.toFloatArray()));
             spec.commandLine().getOut().printf("%s: %dx%d -> %dx%d view, hidden_states[%d] %s -> %s %s%n", image,

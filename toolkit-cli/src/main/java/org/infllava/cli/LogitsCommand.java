@@ -16,13 +16,13 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code infllava logits}: LLaMA logits of a token sequence. */
+/** {@code infllava logits}: LLM logits of a token sequence (LLaMA, Mistral or Qwen2, by config.json). */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = "Logits of a LlamaForCausalLM directory for --ids or --text (tokenised with DIR/tokenizer.json, "
-                + "no special tokens added); writes (T, vocab) float32 .npy.")
+        description = "Logits of a LlamaForCausalLM, MistralForCausalLM or Qwen2ForCausalLM directory for --ids or "
+                + "--text (tokenised with DIR/tokenizer.json, no special tokens added); writes (T, vocab) float32 .npy.")
 final class LogitsCommand implements Callable<Integer> {
 
-    @Option(names = "--llm", required = true, paramLabel = "DIR", description = "LlamaForCausalLM directory.")
+    @Option(names = "--llm", required = true, paramLabel = "DIR", description = "LLaMA, Mistral or Qwen2 directory.")
     Path llm;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

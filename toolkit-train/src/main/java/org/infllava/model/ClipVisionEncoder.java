@@ -17,21 +17,24 @@ import org.infllava.model.io.HfCheckpoint;
 import org.infllava.nn.NamedBlock;
 
 /**
- * The vision tower with Hugging Face {@code CLIPVisionModel} semantics and key names (without the
- * {@code vision_model.} prefix).
+ * The vision tower with Hugging Face {@code CLIPVisionModel} or {@code SiglipVisionModel} semantics and key names
+ * (without the {@code vision_model.} prefix), by {@link ClipVisionConfig#family()}.
  *
- * <p>Shapes: pixels {@code (B, 3, S, S)} normalised → patches {@code (B, P, 3·p²)} → embeddings {@code (B, P + 1, d)}
- * (class token first, plus position embeddings, then {@code pre_layrnorm}) → {@code L} pre-LN transformer layers.
- * {@link #hiddenStates} follows Hugging Face's {@code hidden_states} tuple: index 0 is the embedding output, index
- * {@code i} the output of layer {@code i}; {@code post_layernorm} only touches the pooled class token.
+ * <p>Shapes: pixels {@code (B, 3, S, S)} normalised → patches {@code (B, P, 3·p²)} → embeddings {@code (B, N, d)}
+ * with {@code N = P + 1} for CLIP (class token first, plus position embeddings, then {@code pre_layrnorm}) and
+ * {@code N = P} for SigLIP (patch convolution with bias, plus position embeddings, no pre-norm) → {@code L} pre-LN
+ * transformer layers. {@link #hiddenStates} follows Hugging Face's {@code hidden_states} tuple: index 0 is the
+ * embedding output, index {@code i} the output of layer {@code i}. {@code post_layernorm} touches only CLIP's pooled
+ * class token and SigLIP's {@link #lastHiddenState}; SigLIP's attention-pooling head ({@code head.*} keys) is not
+ * loaded.
  */
 public final class ClipVisionEncoder extends NamedBlock {
 
     /** Which tokens of the selected layer are kept (LLaVA's {@code mm_vision_select_feature}). */
     public enum SelectFeature {
-        /** Patch tokens only: {@code (B, P, d)}. */
+        /** Patch tokens only: {@code (B, P, d)} (every token of a tower without a class token). */
         PATCH,
-        /** Class token and patch tokens: {@code (B, P + 1, d)}. */
+        /** Class token and patch tokens: {@code (B, P + 1, d)}; towers without a class token refuse it. */
         CLS_PATCH
     }
 
@@ -39,6 +42,7 @@ public final class ClipVisionEncoder extends NamedBlock {
 
     private final ClipVisionConfig config;
     private final Parameter patchEmbedding;
+    private final Parameter patchBias;
     private final Parameter classEmbedding;
     private final Parameter positionEmbedding;
     private final Norm preNorm;
@@ -53,13 +57,16 @@ public final class ClipVisionEncoder extends NamedBlock {
         patchEmbedding = addParameter(Parameter.builder().setName("embeddings.patch_embedding.weight")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(d, c.channels(), p, p))
                 .optInitializer(new NormalInitializer(0.02f)).build());
-        classEmbedding = addParameter(Parameter.builder().setName("embeddings.class_embedding")
-                .setType(Parameter.Type.WEIGHT).optShape(new Shape(d)).optInitializer(new NormalInitializer(0.02f))
-                .build());
+        patchBias = c.classToken() ? null : addParameter(Parameter.builder() // SigLIP's convolution has a bias
+                .setName("embeddings.patch_embedding.bias").setType(Parameter.Type.BIAS).optShape(new Shape(d))
+                .optInitializer(new ai.djl.training.initializer.ConstantInitializer(0f)).build());
+        classEmbedding = !c.classToken() ? null : addParameter(Parameter.builder()
+                .setName("embeddings.class_embedding").setType(Parameter.Type.WEIGHT).optShape(new Shape(d))
+                .optInitializer(new NormalInitializer(0.02f)).build());
         positionEmbedding = addParameter(Parameter.builder().setName("embeddings.position_embedding.weight")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(c.tokens(), d))
                 .optInitializer(new NormalInitializer(0.02f)).build());
-        preNorm = layerNorm("pre_layrnorm", d, c.layerNormEps());
+        preNorm = c.classToken() ? layerNorm("pre_layrnorm", d, c.layerNormEps()) : null; // SigLIP has none
         for (int i = 0; i < c.layers(); i++) {
             String n = "encoder.layers." + i + ".";
             layers.add(new Layer(layerNorm(n + "layer_norm1", d, c.layerNormEps()),
@@ -72,8 +79,9 @@ public final class ClipVisionEncoder extends NamedBlock {
     }
 
     /**
-     * Loads a CLIPVisionModel directory, or a full CLIP directory ({@code vision_config}; {@code text_model.*} and
-     * {@code logit_scale} ignored), into a new initialised tower.
+     * Loads a CLIPVisionModel or SiglipVisionModel directory, or a full CLIP / SigLIP directory
+     * ({@code vision_config}; {@code text_model.*}, {@code logit_scale}, {@code logit_bias} and SigLIP's pooling
+     * {@code head.*} ignored), into a new initialised tower.
      */
     public static ClipVisionEncoder fromPretrained(Path dir, NDManager manager) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
@@ -119,7 +127,7 @@ public final class ClipVisionEncoder extends NamedBlock {
      * Hugging Face's {@code hidden_states} up to index {@code upTo}: embedding output, then each layer's output.
      *
      * @param pixels {@code (B, 3, S, S)}, normalised
-     * @return {@code upTo + 1} arrays of {@code (B, P + 1, d)}
+     * @return {@code upTo + 1} arrays of {@code (B, N, d)}, {@code N} = {@link ClipVisionConfig#tokens()}
      */
     public List<NDArray> hiddenStates(ParameterStore ps, NDArray pixels, int upTo, boolean training) {
         if (upTo < 0 || upTo > config.layers()) {
@@ -127,7 +135,8 @@ public final class ClipVisionEncoder extends NamedBlock {
         }
         List<NDArray> states = new ArrayList<>();
         try (IntraOpThreads threads = IntraOpThreads.forFlops(flops(pixels.getShape().get(0), upTo))) {
-            NDArray h = preNorm.apply(ps, embeddings(ps, pixels, training), training); // (B, P + 1, d)
+            NDArray h = embeddings(ps, pixels, training); // (B, N, d)
+            h = preNorm == null ? h : preNorm.apply(ps, h, training);
             states.add(h);
             for (int i = 0; i < upTo; i++) {
                 h = layer(ps, layers.get(i), h, training);
@@ -148,7 +157,8 @@ public final class ClipVisionEncoder extends NamedBlock {
 
     /**
      * The features LLaVA takes: {@code hidden_states[selectLayer]} (negative counts from the end, −2 by default in
-     * LLaVA), with or without the class token. Runs only the layers needed.
+     * LLaVA), with or without the class token. Runs only the layers needed. A tower without a class token (SigLIP)
+     * gives all its tokens for {@code PATCH} and refuses {@code CLS_PATCH}.
      */
     public NDArray features(ParameterStore ps, NDArray pixels, int selectLayer, SelectFeature select,
             boolean training) {
@@ -157,17 +167,45 @@ public final class ClipVisionEncoder extends NamedBlock {
             throw new IllegalArgumentException("select layer " + selectLayer + " outside the " + (config.layers() + 1)
                     + " hidden states");
         }
-        NDArray h = hiddenStates(ps, pixels, index, training).get(index); // (B, P + 1, d)
-        return select == SelectFeature.PATCH ? h.get(":, 1:, :") : h; // (B, P, d) or (B, P + 1, d)
+        checkSelect(select);
+        NDArray h = hiddenStates(ps, pixels, index, training).get(index); // (B, N, d)
+        return select == SelectFeature.PATCH && config.classToken() ? h.get(":, 1:, :") : h; // (B, P, d) or (B, N, d)
     }
 
-    /** {@code post_layernorm} of the last layer's class token: Hugging Face's {@code pooler_output}, {@code (B, d)}. */
+    /** Refuses {@code CLS_PATCH} on a tower without a class token, naming it. */
+    public void checkSelect(SelectFeature select) {
+        if (select == SelectFeature.CLS_PATCH && !config.classToken()) {
+            throw new IllegalArgumentException("cls_patch selects a class token, which a "
+                    + config.family().modelType() + " tower does not have: select patch");
+        }
+    }
+
+    /**
+     * Hugging Face's {@code last_hidden_state} {@code (B, N, d)}: the last layer's output for CLIP, and that output
+     * through {@code post_layernorm} for SigLIP.
+     */
+    public NDArray lastHiddenState(ParameterStore ps, NDArray pixels, boolean training) {
+        NDArray last = hiddenStates(ps, pixels, config.layers(), training).get(config.layers()); // (B, N, d)
+        return config.classToken() ? last : postNorm.apply(ps, last, training);
+    }
+
+    /**
+     * {@code post_layernorm} of the last layer's class token: CLIP's {@code pooler_output}, {@code (B, d)}. SigLIP
+     * pools with its attention head, which is not loaded: refused.
+     */
     public NDArray pooled(ParameterStore ps, NDArray pixels, boolean training) {
+        if (!config.classToken()) {
+            throw new IllegalStateException("a " + config.family().modelType() + " tower pools with its attention "
+                    + "head, which the toolkit does not load: use lastHiddenState or features");
+        }
         NDArray last = hiddenStates(ps, pixels, config.layers(), training).get(config.layers());
         return postNorm.apply(ps, last.get(":, 0, :"), training);
     }
 
-    /** Patch embedding (a stride-p convolution without bias, as a matmul), class token, positions. */
+    /**
+     * Patch embedding (a stride-p convolution as a matmul; with a bias for SigLIP), the class token for CLIP, and
+     * position embeddings.
+     */
     private NDArray embeddings(ParameterStore ps, NDArray pixels, boolean training) {
         Shape s = pixels.getShape();
         int p = config.patchSize();
@@ -185,9 +223,12 @@ public final class ClipVisionEncoder extends NamedBlock {
                 .transpose(0, 2, 4, 1, 3, 5) // (B, gy, gx, C, p, p)
                 .reshape(b, (long) g * g, (long) c * p * p); // (B, P, 3p²)
         NDArray x = patches.matMul(w.transpose()); // (B, P, d)
+        NDArray pos = ps.getValue(positionEmbedding, pixels.getDevice(), training); // (N, d)
+        if (!config.classToken()) {
+            return x.add(ps.getValue(patchBias, pixels.getDevice(), training)).add(pos); // (B, P, d)
+        }
         NDArray cls = ps.getValue(classEmbedding, pixels.getDevice(), training).reshape(1, 1, d)
                 .broadcast(new Shape(b, 1, d)); // (B, 1, d)
-        NDArray pos = ps.getValue(positionEmbedding, pixels.getDevice(), training); // (P + 1, d)
         return cls.concat(x, 1).add(pos); // (B, P + 1, d)
     }
 
@@ -234,10 +275,17 @@ public final class ClipVisionEncoder extends NamedBlock {
         return ai.djl.ndarray.NDArrays.concat(new NDList(linear(x, wq, bq), linear(x, wk, bk), linear(x, wv, bv)), -1);
     }
 
+    /**
+     * {@code quick_gelu} {@code x·σ(1.702x)}, {@code gelu} (erf), or {@code gelu_pytorch_tanh}
+     * {@code ½x(1 + tanh(√(2/π)(x + 0.044715x³)))}.
+     */
     private NDArray activation(NDArray x) {
-        // quick_gelu: x·σ(1.702x)
-        return config.activation().equals("gelu") ? gelu(x)
-                : x.mul(ai.djl.nn.Activation.sigmoid(x.mul(scalar(x, 1.702f))));
+        return switch (config.activation()) {
+            case "gelu" -> gelu(x);
+            case "gelu_pytorch_tanh" -> x.mul(scalar(x, 0.5f)).mul(x.mul(x).mul(x).mul(scalar(x, 0.044715f))
+                    .add(x).mul(scalar(x, (float) Math.sqrt(2 / Math.PI))).tanh().add(scalar(x, 1f)));
+            default -> x.mul(ai.djl.nn.Activation.sigmoid(x.mul(scalar(x, 1.702f))));
+        };
     }
 
     /** Input: pixels; output: {@code hidden_states[-2]} patch tokens (LLaVA's default). */

@@ -67,6 +67,39 @@ final class ConfigFields {
         return e.getAsBoolean();
     }
 
+    /** A string array (e.g. {@code architectures}); an empty list when absent. */
+    java.util.List<String> strings(String field) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (e.isJsonArray()) {
+            for (JsonElement x : e.getAsJsonArray()) {
+                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+                    out = null;
+                    break;
+                }
+                out.add(x.getAsString());
+            }
+            if (out != null) {
+                return out;
+            }
+        }
+        throw error(field, "must be an array of strings, got " + InvalidInputException.excerpt(e.toString()));
+    }
+
+    /** Whether the field is present, {@code null} included. */
+    boolean present(String field) {
+        return json.has(field);
+    }
+
+    /** Whether the field is present and not null. */
+    boolean has(String field) {
+        JsonElement e = json.get(field);
+        return e != null && !e.isJsonNull();
+    }
+
     JsonObject object(String field) {
         JsonElement e = json.get(field);
         if (e == null || e.isJsonNull()) {

@@ -262,7 +262,7 @@ public final class InfLlavaModel {
         private DualPerspectiveEnhancement dem;
         private int selectLayer = -2;
         private ClipVisionEncoder.SelectFeature selectFeature = ClipVisionEncoder.SelectFeature.PATCH;
-        private ClipPreprocessor preprocessor = ClipPreprocessor.clip();
+        private ClipPreprocessor preprocessor;
         private boolean referenceLowRes;
 
         private Builder() {}
@@ -308,13 +308,13 @@ public final class InfLlavaModel {
             return this;
         }
 
-        /** Patch tokens or class + patch tokens; default patch. */
+        /** Patch tokens or class + patch tokens (towers with a class token only); default patch. */
         public Builder optSelectFeature(ClipVisionEncoder.SelectFeature selectFeature) {
             this.selectFeature = selectFeature;
             return this;
         }
 
-        /** Pre-processing statistics; default CLIP's. */
+        /** Pre-processing statistics; default the tower family's ({@link ClipVisionConfig#preprocessor()}). */
         public Builder optPreprocessor(ClipPreprocessor preprocessor) {
             this.preprocessor = preprocessor;
             return this;
@@ -336,6 +336,10 @@ public final class InfLlavaModel {
             }
             int dv = vision.config().hiddenSize();
             int size = vision.config().imageSize();
+            vision.checkSelect(selectFeature);
+            if (preprocessor == null) {
+                preprocessor = vision.config().preprocessor();
+            }
             if (frontEnd != null && (dem != null || referenceLowRes)) {
                 throw new IllegalArgumentException("optFrontEnd(" + frontEnd + ") and optDem/optReferenceLowRes both "
                         + "set: the DEM and the low-resolution option belong to the front-end, choose one");

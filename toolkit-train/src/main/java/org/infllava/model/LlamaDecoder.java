@@ -23,9 +23,11 @@ import org.infllava.model.io.HfCheckpoint;
 import org.infllava.nn.NamedBlock;
 
 /**
- * A decoder-only LLM with Hugging Face {@code LlamaForCausalLM} semantics and key names: RMSNorm, grouped-query
- * attention with RoPE ({@code rope_theta}, optional {@code llama3} scaling), causal plus padding mask, SwiGLU MLP,
- * final norm, {@code lm_head} or tied embeddings, and a {@link KvCache}.
+ * A decoder-only LLM with Hugging Face {@code LlamaForCausalLM}, {@code MistralForCausalLM} and
+ * {@code Qwen2ForCausalLM} semantics and key names ({@link LlamaConfig.Family}): RMSNorm, grouped-query attention
+ * with RoPE ({@code rope_theta}, optional {@code llama3} scaling) and Qwen2's q/k/v biases, causal plus padding mask
+ * narrowed to Mistral's sliding window when one is set, SwiGLU MLP, final norm, {@code lm_head} or tied embeddings,
+ * and a {@link KvCache} (which keeps every position; the window is applied by the mask, so decoding past it is exact).
  *
  * <p>Shapes: ids {@code (B, T)} → embeddings {@code (B, T, d)} → logits {@code (B, T, V)}. Queries
  * {@code (B, kvHeads, rep, T, hd)} attend to keys {@code (B, kvHeads, 1, T_all, hd)} by broadcasting, so the grouped
@@ -53,9 +55,9 @@ public final class LlamaDecoder extends NamedBlock {
         for (int i = 0; i < c.layers(); i++) {
             String n = "model.layers." + i + ".";
             layers.add(new Layer(rmsWeight(n + "input_layernorm.weight", d),
-                    dense(n + "self_attn.q_proj", d, (long) c.heads() * hd, false),
-                    dense(n + "self_attn.k_proj", d, (long) c.kvHeads() * hd, false),
-                    dense(n + "self_attn.v_proj", d, (long) c.kvHeads() * hd, false),
+                    dense(n + "self_attn.q_proj", d, (long) c.heads() * hd, c.attentionBias()),
+                    dense(n + "self_attn.k_proj", d, (long) c.kvHeads() * hd, c.attentionBias()),
+                    dense(n + "self_attn.v_proj", d, (long) c.kvHeads() * hd, c.attentionBias()),
                     dense(n + "self_attn.o_proj", (long) c.heads() * hd, d, false),
                     rmsWeight(n + "post_attention_layernorm.weight", d),
                     dense(n + "mlp.gate_proj", d, c.intermediateSize(), false),
@@ -72,7 +74,11 @@ public final class LlamaDecoder extends NamedBlock {
                 .optInitializer(new ConstantInitializer(1f)).build());
     }
 
-    /** Loads a {@code LlamaForCausalLM} directory (single file or shards with an index) into a new decoder. */
+    /**
+     * Loads a {@code LlamaForCausalLM}, {@code MistralForCausalLM} or {@code Qwen2ForCausalLM} directory (single file
+     * or shards with an index) into a new decoder; the family comes from {@code config.json}
+     * ({@link LlamaConfig#fromJson}).
+     */
     public static LlamaDecoder fromPretrained(Path dir, NDManager manager) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             LlamaDecoder dec = new LlamaDecoder(LlamaConfig.fromJson(ckpt.config(), dir.resolve("config.json")));
@@ -157,8 +163,10 @@ public final class LlamaDecoder extends NamedBlock {
             } else if (cache != null && cache.mask() != null) {
                 throw new IllegalArgumentException("the cache holds a padding mask: pass the key mask of the new tokens");
             }
-            // One new token without padding sees every cached position: no mask needed.
-            NDArray additive = t == 1 && fullMask == null ? null : additiveMask(m, b, t, past, fullMask); // (B|1,1,1,T,T_all)
+            // One new token without padding sees every cached position, unless a sliding window hides the oldest.
+            int window = config.slidingWindow() > 0 && past + t > config.slidingWindow() ? config.slidingWindow() : 0;
+            NDArray additive = t == 1 && fullMask == null && window == 0 ? null
+                    : additiveMask(m, b, t, past, fullMask, window); // (B|1, 1, 1, T, T_all)
             NDArray h = x;
             for (int i = 0; i < layers.size(); i++) {
                 Layer l = layers.get(i);
@@ -256,10 +264,15 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray wq = ps.getValue(l.q().weight(), x.getDevice(), training);
         NDArray wk = ps.getValue(l.k().weight(), x.getDevice(), training);
         NDArray wv = ps.getValue(l.v().weight(), x.getDevice(), training);
+        boolean bias = config.attentionBias(); // Qwen2
+        NDArray bq = bias ? ps.getValue(l.q().bias(), x.getDevice(), training) : null;
+        NDArray bk = bias ? ps.getValue(l.k().bias(), x.getDevice(), training) : null;
+        NDArray bv = bias ? ps.getValue(l.v().bias(), x.getDevice(), training) : null;
         if (wq.size() + wk.size() + wv.size() <= fuseWeightsMax) {
-            return linear(x, NDArrays.concat(new NDList(wq, wk, wv), 0), null); // (B, T, (nh + 2·kvh)·hd)
+            return linear(x, NDArrays.concat(new NDList(wq, wk, wv), 0),
+                    bias ? NDArrays.concat(new NDList(bq, bk, bv), 0) : null); // (B, T, (nh + 2·kvh)·hd)
         }
-        return NDArrays.concat(new NDList(linear(x, wq, null), linear(x, wk, null), linear(x, wv, null)), -1);
+        return NDArrays.concat(new NDList(linear(x, wq, bq), linear(x, wk, bk), linear(x, wv, bv)), -1);
     }
 
     /**
@@ -355,26 +368,32 @@ public final class LlamaDecoder extends NamedBlock {
         return x.mul(rope[0]).add(x.matMul(rope[2]).mul(rope[1]));
     }
 
-    /** Masks up to this many entries are written on the host and sent in one call. */
-    private static final long HOST_MASK_MAX = 1L << 20;
+    /** Masks up to this many entries are written on the host and sent in one call; tests lower it. */
+    static volatile long hostMaskMax = 1L << 20;
 
     /**
      * Causal plus padding mask as an additive tensor {@code (B, 1, 1, T, past + T)} ({@code B} = 1 without a
-     * key mask): 0 where query {@code i} (at
-     * absolute position {@code past + i}) may see key {@code j}, −1e9 elsewhere (a finite value, so a fully masked
-     * padding row stays finite, as Hugging Face's {@code finfo.min} does).
+     * key mask): 0 where query {@code i} (at absolute position {@code p = past + i}) may see key {@code j}, i.e.
+     * {@code j ≤ p} and, with a sliding window {@code w > 0}, {@code p − w < j} (Mistral); −1e9 elsewhere (a finite
+     * value, so a fully masked padding row stays finite, as Hugging Face's {@code finfo.min} does).
      */
-    private static NDArray additiveMask(NDManager m, long b, long t, long past, NDArray keyMask) {
+    private static NDArray additiveMask(NDManager m, long b, long t, long past, NDArray keyMask, int window) {
         long all = past + t;
         NDArray causal = null;
-        if (t * all > HOST_MASK_MAX) { // large: compare positions on the device
+        if (t * all > hostMaskMax) { // large: compare positions on the device
             NDArray qPos = m.arange(past, past + t, 1, DataType.FLOAT32).reshape(t, 1); // (T, 1)
             NDArray kPos = m.arange(0, all, 1, DataType.FLOAT32).reshape(1, all); // (1, T_all)
-            causal = kPos.lte(qPos).toType(DataType.FLOAT32, false).sub(1f).mul(1e9f).reshape(1, 1, 1, t, all);
-        } else if (t > 1 || keyMask == null) { // one new token sees every position: no causal part
+            NDArray seen = kPos.lte(qPos);
+            if (window > 0) {
+                seen = seen.logicalAnd(kPos.gt(qPos.sub(window))); // (T, T_all)
+            }
+            causal = seen.toType(DataType.FLOAT32, false).sub(1f).mul(1e9f).reshape(1, 1, 1, t, all);
+        } else if (t > 1 || keyMask == null || window > 0) { // else one new token sees every position: no causal part
             float[] c = new float[(int) (t * all)];
             for (int i = 0; i < t; i++) {
                 java.util.Arrays.fill(c, (int) (i * all + past + i + 1), (int) ((i + 1) * all), -1e9f);
+                long firstSeen = window > 0 ? Math.max(0, past + i - window + 1) : 0;
+                java.util.Arrays.fill(c, (int) (i * all), (int) (i * all + firstSeen), -1e9f);
             }
             causal = m.create(c, new Shape(1, 1, 1, t, all)); // (1, 1, 1, T, T_all)
         }

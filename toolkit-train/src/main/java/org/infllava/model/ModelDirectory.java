@@ -48,11 +48,12 @@ import org.infllava.model.io.HfCheckpoint;
  * INF-LLaVA model directories, in the published layout that {@link InfLlavaModel#fromPretrained} reads:
  *
  * <pre>
- * config.json          LLaMA fields + mm_vision_tower, mm_hidden_size, mm_projector_type, mm_vision_select_layer,
+ * config.json          LLM fields (llama, mistral or qwen2; model_type llava_llama, llava_mistral or llava_qwen)
+ *                      + mm_vision_tower, mm_hidden_size, mm_projector_type, mm_vision_select_layer,
  *                      mm_vision_select_feature, and (toolkit-saved only) an "infllava" block
  * *.safetensors        model.* LLM weights, model.mm_projector.*, model.spatial_embed.* (the DEM)
  * tokenizer.json
- * vision/              the CLIP tower (when mm_vision_tower is a relative path)
+ * vision/              the CLIP or SigLIP tower (when mm_vision_tower is a relative path)
  * </pre>
  *
  * The {@code infllava} block makes a directory say everything a published one leaves to convention:
@@ -116,9 +117,9 @@ public final class ModelDirectory {
     static JsonObject config(InfLlavaModel model, String template) {
         JsonObject c = model.llm().config().toJson();
         com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
-        arch.add("LlavaLlamaForCausalLM");
+        arch.add(model.llm().config().family().llavaArchitecture());
         c.add("architectures", arch);
-        c.addProperty("model_type", "llava_llama");
+        c.addProperty("model_type", model.llm().config().family().llavaModelType());
         c.addProperty("mm_vision_tower", VISION_SUBDIR);
         c.addProperty("mm_hidden_size", model.frontEnd().assembler().outputChannels(model.vision().config().hiddenSize()));
         c.addProperty("mm_projector_type", MlpProjector.typeName(model.projector().type()));
@@ -230,6 +231,10 @@ public final class ModelDirectory {
             int layer = c.has("mm_vision_select_layer") ? c.get("mm_vision_select_layer").getAsInt() : -2;
             String feature = c.has("mm_vision_select_feature") ? c.get("mm_vision_select_feature").getAsString()
                     : "patch";
+            if (feature.equals("cls_patch") && !vision.config().classToken()) {
+                throw new InvalidInputException(cfg, "field 'mm_vision_select_feature' is cls_patch, but the "
+                        + vision.config().family().modelType() + " tower " + tower + " has no class token");
+            }
             return InfLlavaModel.builder().setVisionEncoder(vision).setLlm(llm).setProjector(projector)
                     .optFrontEnd(frontEnd).optSelectLayer(layer)
                     .optSelectFeature(feature.equals("cls_patch") ? ClipVisionEncoder.SelectFeature.CLS_PATCH

@@ -35,10 +35,11 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
     /**
      * The model.
      *
-     * @param visionDir a CLIP directory, or {@code null} for a random tower of {@code visionRandom}
-     * @param visionRandom config.json fields of a random tower
-     * @param llmDir a LLaMA directory, or {@code null} for a random model of {@code llmRandom}
-     * @param llmRandom config.json fields of a random LLM (vocab_size defaults to the tokenizer's)
+     * @param visionDir a CLIP or SigLIP directory, or {@code null} for a random tower of {@code visionRandom}
+     * @param visionRandom config.json fields of a random tower (its {@code model_type} picks CLIP or SigLIP)
+     * @param llmDir a LLaMA, Mistral or Qwen2 directory, or {@code null} for a random model of {@code llmRandom}
+     * @param llmRandom config.json fields of a random LLM (vocab_size defaults to the tokenizer's; model_type picks
+     *     the family)
      * @param dem {@code paper}, {@code reference} or {@code none} (LLaVA-1.5)
      * @param grid crop grid side
      * @param projector {@code mlp2x_gelu} or {@code linear}

@@ -188,7 +188,7 @@ public final class Lab {
         LlamaConfig c = settings.llm();
         LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(vocabSize, c.hiddenSize(), c.intermediateSize(), c.layers(),
                 c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
-                c.tieWordEmbeddings()));
+                c.tieWordEmbeddings(), c.family(), c.slidingWindow())); // any family: llama, mistral, qwen2
         llm.initialize(m, settings.seed() + 1);
         int dv = vision.config().hiddenSize();
         if (model.frontEnd() != null) {

@@ -166,7 +166,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** The tower (default d 48, 3 layers, 4 heads, 28-px input, patch 4). */
+        /** The tower (default CLIP, d 48, 3 layers, 4 heads, 28-px input, patch 4); CLIP or SigLIP. */
         public Builder optTower(ClipVisionConfig tower) {
             this.tower = tower;
             return this;
@@ -178,7 +178,10 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** The LLM (default d 64, 2 layers, 4 heads, 2 KV heads). */
+        /**
+         * The LLM (default LLaMA, d 64, 2 layers, 4 heads, 2 KV heads); any family, e.g.
+         * {@code llm.withFamily(LlamaConfig.Family.QWEN2, 0)} or {@code (MISTRAL, window)}.
+         */
         public Builder optLlm(LlamaConfig llm) {
             this.llm = llm;
             return this;

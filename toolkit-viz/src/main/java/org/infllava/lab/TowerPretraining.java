@@ -125,7 +125,7 @@ public final class TowerPretraining {
      */
     public Result run(NDManager manager, IntConsumer progress) {
         int s = config.imageSize();
-        ClipPreprocessor pre = ClipPreprocessor.clip();
+        ClipPreprocessor pre = config.preprocessor(); // the statistics the assembled model will use
         CropGrid cropGrid = CropGrid.of(grid, grid, s, s);
         List<BufferedImage> images = new ArrayList<>();
         List<int[]> labels = new ArrayList<>();
@@ -227,7 +227,7 @@ public final class TowerPretraining {
     private double objectAccuracy(ClipVisionEncoder enc, MlpProjector head, ParameterStore ps, NDManager manager,
             View v, CropGrid cropGrid) {
         int s = config.imageSize();
-        ClipPreprocessor pre = ClipPreprocessor.clip();
+        ClipPreprocessor pre = config.preprocessor(); // the statistics the assembled model will use
         Random r = new Random(seed + 7919);
         int right = 0;
         int total = 0;
