@@ -200,4 +200,46 @@ class ModelDirectoryTest {
             }
         }
     }
+
+    /**
+     * A full disk at several points of a model directory's bytes (config, tower, weights), and a read-only
+     * directory: a one-line error naming the directory, the previously saved model bit for bit, nothing left beside it.
+     */
+    @Test
+    void aFailedSaveLeavesThePreviousModelIntact() throws IOException {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            Path tok = tokenizer();
+            Path out = dir.resolve("models").resolve("tiny");
+            ModelDirectory.save(model(m, null, false), out, tok, "plain");
+            java.util.Map<String, String> before = org.infllava.io.DiskFaults.snapshot(out);
+            long total = before.keySet().stream().mapToLong(k -> out.resolve(k).toFile().length()).sum();
+            assertTrue(before.containsKey("model.safetensors") && before.containsKey("vision/model.safetensors"),
+                    before.toString());
+            InfLlavaModel other = model(m, DemPresets.paper(32, 2, 2), false);
+            for (long budget : new long[] {0, 100, total / 2, total - 1}) {
+                try (org.infllava.io.DiskFaults f = org.infllava.io.DiskFaults.install(
+                        org.infllava.io.DiskFaults.fullAfter(budget))) {
+                    InvalidInputException e = assertThrows(InvalidInputException.class,
+                            () -> ModelDirectory.save(other, out, tok, "plain"));
+                    assertEquals(out, e.file());
+                    assertTrue(e.getMessage().startsWith(out + ": cannot write: the disk is full: ")
+                            && e.getMessage().endsWith("(the previous version is intact)")
+                            && !e.getMessage().contains("\n"), e.getMessage());
+                }
+                assertEquals(before, org.infllava.io.DiskFaults.snapshot(out), "budget " + budget);
+                assertEquals(List.of("tiny"), org.infllava.io.DiskFaults.names(out.getParent()), "budget " + budget);
+            }
+            try (org.infllava.io.DiskFaults f = org.infllava.io.DiskFaults.install(
+                    org.infllava.io.DiskFaults.readOnly())) {
+                InvalidInputException e = assertThrows(InvalidInputException.class,
+                        () -> ModelDirectory.save(other, out, tok, "plain"));
+                assertTrue(e.getMessage().startsWith(out + ": cannot write: permission denied (a read-only "
+                        + "directory?): "), e.getMessage());
+            }
+            assertEquals(before, org.infllava.io.DiskFaults.snapshot(out));
+            assertEquals(List.of("tiny"), org.infllava.io.DiskFaults.names(out.getParent()));
+            ModelDirectory.save(other, out, tok, "plain");
+            assertFalse(before.equals(org.infllava.io.DiskFaults.snapshot(out)), "with no fault the save goes through");
+        }
+    }
 }
