@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.infllava.eval.bench.LoadOptions;
 import org.infllava.io.AtomicFiles;
 import org.infllava.io.DiskFaults;
 import org.infllava.io.InvalidInputException;
@@ -54,11 +55,14 @@ class EvaluatorFaultTest {
                         new PrintWriter(new StringWriter())).build();
     }
 
-    /** Only {@code name} fails, after {@code budget} bytes of its own. */
+    /** Only {@code name} (or its temporary file {@code .name.tmp-*}) fails, after {@code budget} bytes of its own. */
     private static AtomicFiles.Opener fullFor(String name, long budget) {
         AtomicFiles.Opener full = DiskFaults.fullAfter(budget);
-        return (file, options) -> file.getFileName().toString().equals(name) ? full.open(file, options)
-                : AtomicFiles.FILES.open(file, options);
+        return (file, options) -> {
+            String f = file.getFileName().toString();
+            return f.equals(name) || f.startsWith("." + name + ".tmp") ? full.open(file, options)
+                    : AtomicFiles.FILES.open(file, options);
+        };
     }
 
     @Test
