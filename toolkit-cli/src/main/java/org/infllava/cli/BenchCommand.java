@@ -506,6 +506,10 @@ final class BenchCommand implements Runnable {
                 offHeap[k] = rss[k] - used; // native tensors, libtorch, code and the heap's free resident pages
                 table.row(done, String.format("%.1f", rss[k] / 1e6), String.format("%.1f", offHeap[k] / 1e6),
                         String.format("%.1f", used / 1e6));
+                // progress as it comes (a long soak's samples are not lost if it is stopped); the table follows
+                o.printf("%s sample %d/%d: %d done, resident %.1f MB, resident - heap used %.1f MB%n", name, k + 1, n,
+                        done, rss[k] / 1e6, offHeap[k] / 1e6);
+                o.flush();
             }
             o.print(table);
             SoakVerdict a = SoakVerdict.of(rss, warmup, tolerance);
