@@ -465,6 +465,7 @@ final class BenchCommand implements Runnable {
                 for (int i = 0; i < 8; i++) {
                     images.add(randomImage(r, 60 + 12 * i, 90 - 6 * i));
                 }
+                int vocab = model.llm().config().vocabSize();
                 int[] next = {0};
                 long[] tokens = {0};
                 long t1 = System.nanoTime();
@@ -472,7 +473,7 @@ final class BenchCommand implements Runnable {
                     for (; next[0] < done; next[0]++) {
                         int i = next[0];
                         try (NDManager s = m.newSubManager()) {
-                            long[] prompt = {1, img, 4 + i % 20, 5 + i % 7, 6};
+                            long[] prompt = {1, img, 3 + i % (vocab - 3), 3 + (i / 3) % (vocab - 3)};
                             tokens[0] += model.generate(new ParameterStore(s, false), s, prompt,
                                     List.of(images.get(i % images.size())), gen, null).length;
                         }
