@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /** {@code infllava bench crop}: milliseconds per image for each perspective and for recombination. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks that print numbers.",
         subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class, BenchCommand.Model.class,
-            BenchCommand.Train.class})
+            BenchCommand.Train.class, BenchCommand.Soak.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -392,6 +392,146 @@ final class BenchCommand implements Runnable {
                     Runtime.getRuntime().availableProcessors());
             o.print(table);
             return 0;
+        }
+    }
+
+    /**
+     * {@code infllava bench soak}: many training steps, then many generations with images, in one JVM; resident
+     * memory ({@code /proc/self/status} VmRSS) and the same less the Java heap in use (native memory, mostly tensors) sampled periodically; flat within a
+     * tolerance after the warm-up ({@link SoakVerdict}), else exit 1.
+     */
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = "Train N steps, then generate M answers with images, in one JVM; print resident and "
+                    + "resident-minus-heap samples and whether each stays flat within the tolerance after warm-up.")
+    static final class Soak implements Callable<Integer> {
+
+        @Option(names = "--config", defaultValue = "examples/tiny-cpu.json", description = "Run config (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path config;
+
+        @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--generations", defaultValue = "2000", description = "Generations (default: ${DEFAULT-VALUE}).")
+        int generations;
+
+        @Option(names = "--samples", defaultValue = "20", description = "Memory samples per phase (default: ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Option(names = "--warmup", defaultValue = "0.2", description = "Share of each phase that is warm-up (default: ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Option(names = "--tolerance", defaultValue = "0.05", description = "Allowed relative drift after warm-up (default: ${DEFAULT-VALUE}).")
+        double tolerance;
+
+        @Option(names = "--new-tokens", defaultValue = "8", description = "Tokens per generation (default: ${DEFAULT-VALUE}).")
+        int newTokens;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            if (steps < 1 || generations < 1 || samples < 2 || !(warmup >= 0 && warmup < 1) || !(tolerance >= 0)) {
+                throw new InvalidInputException("--steps and --generations must be at least 1, --samples at least 2, "
+                        + "--warmup in [0, 1), --tolerance >= 0; got " + steps + ", " + generations + ", " + samples
+                        + ", " + warmup + ", " + tolerance);
+            }
+            if (!MemorySampler.available()) {
+                throw new InvalidInputException(java.nio.file.Path.of("/proc/self/status"), "not readable: the soak "
+                        + "benchmark samples VmRSS there (Linux only)");
+            }
+            org.infllava.train.RunConfig c = org.infllava.train.RunConfig.load(config);
+            org.infllava.train.TrainSettings t = c.train();
+            org.infllava.train.TrainSettings soak = new org.infllava.train.TrainSettings(t.seed(), steps, t.batchSize(),
+                    t.accumulation(), t.lr(), t.warmupRatio(), t.minLrRatio(), t.weightDecay(), t.clipNorm(),
+                    t.freeze(), t.groupByLength(), 0, 1, Integer.MAX_VALUE);
+            c = new org.infllava.train.RunConfig(c.name(), c.seed(), c.stage(), c.device(), c.model(), c.data(), soak,
+                    c.precision(), c.json());
+            PrintWriter o = spec.commandLine().getOut();
+            java.nio.file.Path runDir = java.nio.file.Files.createTempDirectory("infllava-bench-soak");
+            boolean flat = true;
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                org.infllava.train.Trainer tr = org.infllava.train.TrainRun.prepare(c, runDir, m,
+                        new PrintWriter(java.io.Writer.nullWriter()));
+                long t0 = System.nanoTime();
+                flat &= phase(o, "training", steps, done -> tr.run(done));
+                o.printf("training: %d steps in %.1f s%n", steps, (System.nanoTime() - t0) / 1e9);
+
+                org.infllava.model.InfLlavaModel model = tr.model();
+                long img = org.infllava.infer.ChatTemplate.IMAGE_TOKEN;
+                org.infllava.infer.GenerationConfig gen = org.infllava.infer.GenerationConfig.greedy(newTokens);
+                List<BufferedImage> images = new java.util.ArrayList<>();
+                Random r = new Random(7);
+                for (int i = 0; i < 8; i++) {
+                    images.add(randomImage(r, 60 + 12 * i, 90 - 6 * i));
+                }
+                int vocab = model.llm().config().vocabSize();
+                int[] next = {0};
+                long[] tokens = {0};
+                long t1 = System.nanoTime();
+                flat &= phase(o, "generation", generations, done -> {
+                    for (; next[0] < done; next[0]++) {
+                        int i = next[0];
+                        try (NDManager s = m.newSubManager()) {
+                            long[] prompt = {1, img, 3 + i % (vocab - 3), 3 + (i / 3) % (vocab - 3)};
+                            tokens[0] += model.generate(new ParameterStore(s, false), s, prompt,
+                                    List.of(images.get(i % images.size())), gen, null).length;
+                        }
+                    }
+                });
+                o.printf("generation: %d answers (%d tokens) in %.1f s%n", generations, tokens[0],
+                        (System.nanoTime() - t1) / 1e9);
+            } finally {
+                CropWriter.deleteTree(runDir);
+            }
+            o.printf("bench soak: %s, %d steps, %d generations, %d samples per phase, warm-up %.0f %%, tolerance "
+                    + "%.0f %%, %d cores, max heap %d MB: %s%n", config, steps, generations, samples, 100 * warmup,
+                    100 * tolerance, Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, flat ? "FLAT" : "NOT FLAT");
+            return flat ? 0 : 1;
+        }
+
+        /** Runs {@code total} units in {@code samples} chunks, sampling memory after each; prints and judges them. */
+        private boolean phase(PrintWriter o, String name, int total, java.util.function.IntConsumer runUntil) {
+            int n = Math.min(samples, total);
+            long[] rss = new long[n];
+            long[] offHeap = new long[n];
+            TextTable table = new TextTable(name, "resident MB", "resident - heap used MB", "heap used MB");
+            for (int k = 0; k < n; k++) {
+                int done = (int) ((long) total * (k + 1) / n);
+                runUntil.accept(done);
+                System.gc(); // so that the heap's share is its live objects, not garbage awaiting collection
+                Runtime rt = Runtime.getRuntime();
+                long used = rt.totalMemory() - rt.freeMemory();
+                rss[k] = MemorySampler.rssBytes();
+                offHeap[k] = rss[k] - used; // native tensors, libtorch, code and the heap's free resident pages
+                table.row(done, String.format("%.1f", rss[k] / 1e6), String.format("%.1f", offHeap[k] / 1e6),
+                        String.format("%.1f", used / 1e6));
+                // progress as it comes (a long soak's samples are not lost if it is stopped); the table follows
+                o.printf("%s sample %d/%d: %d done, resident %.1f MB, resident - heap used %.1f MB%n", name, k + 1, n,
+                        done, rss[k] / 1e6, offHeap[k] / 1e6);
+                o.flush();
+            }
+            o.print(table);
+            SoakVerdict a = SoakVerdict.of(rss, warmup, tolerance);
+            SoakVerdict b = SoakVerdict.of(offHeap, warmup, tolerance);
+            o.printf("%s: resident %.1f MB after warm-up, then %.1f-%.1f MB (spread %.2f %%): %s; resident - heap %.1f MB, "
+                    + "then %.1f-%.1f MB (spread %.2f %%): %s%n", name, a.reference() / 1e6, a.min() / 1e6,
+                    a.max() / 1e6, 100 * a.spread(), a.flat() ? "flat" : "NOT flat", b.reference() / 1e6,
+                    b.min() / 1e6, b.max() / 1e6, 100 * b.spread(), b.flat() ? "flat" : "NOT flat");
+            o.flush();
+            return a.flat() && b.flat();
+        }
+
+        private static BufferedImage randomImage(Random r, int w, int h) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = img.createGraphics();
+            for (int i = 0; i < 10; i++) {
+                g.setColor(new java.awt.Color(r.nextInt(0xFFFFFF)));
+                g.fillRect(r.nextInt(w), r.nextInt(h), 4 + r.nextInt(w / 2), 4 + r.nextInt(h / 2));
+            }
+            g.dispose();
+            return img;
         }
     }
 }

@@ -7,13 +7,8 @@ import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,13 +19,15 @@ import org.infllava.crop.Perspective;
 import org.infllava.crop.SubImageRef;
 import org.infllava.crop.ViewLayout;
 import org.infllava.crop.ViewSlot;
+import org.infllava.io.AtomicFiles;
 import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 
 /**
  * Writes a crop as lossless PNGs plus {@code manifest.json}, atomically: everything goes to a hidden temporary
- * directory beside the target, which is renamed into place only when complete. On any failure the temporary
- * directory is removed and nothing is left behind.
+ * directory beside the target, which is renamed into place only when complete ({@link AtomicFiles#writeDirectory}).
+ * On any failure (a full disk, a read-only directory) the temporary directory is removed, nothing is left behind
+ * and a directory being replaced is intact.
  *
  * <p>Files: {@code local-R-C.png} (row R, column C), {@code global-I-J.png} ({@code = canvas[I::n_H, J::n_W]}),
  * {@code low-res.png} when the plan has the low-resolution view.
@@ -135,30 +132,12 @@ final class CropWriter {
 
     private static JsonObject atomically(Path out, boolean replace, Filler filler) {
         checkTarget(out, replace);
-        Path abs = out.toAbsolutePath();
-        Path parent = abs.getParent();
-        Path tmp;
-        try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
-        } catch (FileAlreadyExistsException | NotDirectoryException e) {
-            throw new InvalidInputException(out, "cannot create output directory: " + e.getMessage() + " is not a directory");
-        } catch (IOException e) {
-            throw new InvalidInputException(out, "cannot create output directory: " + e.getMessage());
-        }
-        try {
+        return AtomicFiles.writeDirectory(out, tmp -> {
             JsonObject manifest = filler.fill(tmp);
-            Files.writeString(tmp.resolve("manifest.json"),
-                    new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(manifest) + "\n", StandardCharsets.UTF_8);
-            moveIntoPlace(tmp, abs);
+            AtomicFiles.writeInto(tmp.resolve("manifest.json"),
+                    new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(manifest) + "\n");
             return manifest;
-        } catch (IOException e) {
-            deleteTree(tmp);
-            throw new InvalidInputException(out, "cannot write output: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteTree(tmp);
-            throw e;
-        }
+        });
     }
 
     /** The manifest: sizes, grid, policy and, for every file, its perspective, offset and stride on the canvas. */
@@ -214,28 +193,6 @@ final class CropWriter {
         o.addProperty("x", x);
         o.addProperty("y", y);
         return o;
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-            Files.delete(old);
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
-        } catch (IOException e) {
-            if (old != null) {
-                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-            throw e;
-        }
-        if (old != null) {
-            deleteTree(old);
-        }
     }
 
     private static boolean isEmptyDirectory(Path dir) {

@@ -3,12 +3,12 @@ package org.infllava.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import org.infllava.train.Checkpoints;
+import org.infllava.io.AtomicFiles;
 
 /**
  * {@code infllava} in a child JVM for {@link CrashConsistencyTest}: the real command line, with checkpoint writes
- * slowed by {@code -Dcrash.slowMs} per file (fault injection through {@link Checkpoints#setDefaultOpener}), so that a
- * SIGKILL aimed at a checkpoint write lands inside one.
+ * slowed by {@code -Dcrash.slowMs} per file (fault injection through {@link AtomicFiles#setOpener}, which every
+ * checkpoint byte goes through), so that a SIGKILL aimed at a checkpoint write lands inside one.
  */
 public final class CrashChild {
 
@@ -18,9 +18,12 @@ public final class CrashChild {
     public static void main(String[] args) {
         long slowMs = Long.getLong("crash.slowMs", 0);
         if (slowMs > 0) {
-            Checkpoints.setDefaultOpener(file -> {
+            AtomicFiles.setOpener((file, options) -> {
+                OutputStream out = AtomicFiles.FILES.open(file, options);
+                if (!String.valueOf(file.getParent().getFileName()).startsWith(".step-")) {
+                    return out; // only checkpoint files are slowed
+                }
                 pause(slowMs);
-                OutputStream out = Checkpoints.FILES.open(file);
                 return new java.io.FilterOutputStream(out) {
                     private boolean paused;
 

@@ -155,15 +155,13 @@ public final class ImageFiles {
         return ClipPreprocessor.toRgb(read(file, maxPixels));
     }
 
-    /** Writes a lossless PNG. */
+    /** Writes a lossless PNG, atomically ({@link AtomicFiles#write}). */
     public static void writePng(BufferedImage image, Path file) {
-        try {
-            if (!ImageIO.write(image, "png", file.toFile())) {
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
                 throw new InvalidInputException(file, "no PNG writer for image type " + image.getType());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write PNG: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static boolean isCmyk(IIOException e) {

@@ -169,10 +169,6 @@ public final class NpyArrays {
         for (float v : data) {
             bb.putFloat(v);
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(bb.array());
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
+        AtomicFiles.write(file, out -> out.write(bb.array()));
     }
 }

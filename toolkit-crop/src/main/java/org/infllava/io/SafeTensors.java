@@ -323,17 +323,7 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Writes tensors as F32 or F16, in map order, atomically. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            write(out, tensors, metadata, dtype);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
+        AtomicFiles.write(file, out -> write(out, tensors, metadata, dtype));
     }
 
     /** Writes a safetensors file's bytes (F32 or F16, in map order) to {@code out}, which stays open. */

@@ -38,7 +38,9 @@ public final class TextTokenizer implements AutoCloseable {
         }
         Map<String, Long> vocab = new HashMap<>();
         try {
-            JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            String text = Files.readString(file);
+            checkStrictJson(file, text);
+            JsonObject json = JsonParser.parseString(text).getAsJsonObject();
             JsonElement v = json.has("model") ? json.getAsJsonObject("model").get("vocab") : null;
             if (v != null && v.isJsonObject()) {
                 for (Map.Entry<String, JsonElement> e : v.getAsJsonObject().entrySet()) {
@@ -54,6 +56,8 @@ public final class TextTokenizer implements AutoCloseable {
                     vocab.put(e.getAsJsonObject().get("content").getAsString(), e.getAsJsonObject().get("id").getAsLong());
                 }
             }
+        } catch (InvalidInputException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException(file, "not a readable tokenizer.json: "
                     + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
@@ -65,6 +69,65 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException(file, "the tokenizers library cannot load it: "
                     + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** How deep {@link #checkStrictJson} lets JSON nest (real tokenizer files nest 5 or 6 levels). */
+    static final int MAX_JSON_DEPTH = 64;
+
+    /**
+     * Checks that {@code text} is JSON as strict as the native tokenizers library reads it (Rust's serde_json: RFC 8259,
+     * no unpaired surrogate escapes, finite numbers, nesting under 128), before that library sees it: a syntax error
+     * inside some components (the {@code decoder}) makes it panic, which aborts the whole JVM (fuzz finding
+     * {@code finding-native-panic-decoder}).
+     */
+    static void checkStrictJson(Path file, String text) {
+        try (com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(
+                text))) {
+            r.setStrictness(com.google.gson.Strictness.STRICT);
+            int depth = 0;
+            do {
+                switch (r.peek()) {
+                    case BEGIN_ARRAY -> { r.beginArray(); depth++; }
+                    case END_ARRAY -> { r.endArray(); depth--; }
+                    case BEGIN_OBJECT -> { r.beginObject(); depth++; }
+                    case END_OBJECT -> { r.endObject(); depth--; }
+                    case NAME -> checkText(file, r.nextName());
+                    case STRING -> checkText(file, r.nextString());
+                    case NUMBER -> {
+                        String n = r.nextString();
+                        if (!Double.isFinite(Double.parseDouble(n))) {
+                            throw new InvalidInputException(file, "not a readable tokenizer.json: number "
+                                    + InvalidInputException.excerpt(n) + " out of range");
+                        }
+                    }
+                    case BOOLEAN -> r.nextBoolean();
+                    case NULL -> r.nextNull();
+                    case END_DOCUMENT -> throw new java.io.EOFException("end of input inside the JSON value");
+                }
+                if (depth > MAX_JSON_DEPTH) {
+                    throw new InvalidInputException(file, "not a readable tokenizer.json: nested deeper than "
+                            + MAX_JSON_DEPTH + " levels");
+                }
+            } while (depth > 0);
+            if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new InvalidInputException(file, "not a readable tokenizer.json: text after the JSON value");
+            }
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw new InvalidInputException(file, "not a readable tokenizer.json: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static void checkText(Path file, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidInputException(file, "not a readable tokenizer.json: an unpaired surrogate \\u"
+                        + Integer.toHexString(c) + " in a string");
+            }
         }
     }
 

@@ -100,7 +100,7 @@ public final class ClipVisionEncoder extends NamedBlock {
     public void save(Path dir) {
         try {
             java.nio.file.Files.createDirectories(dir);
-            java.nio.file.Files.writeString(dir.resolve("config.json"), new com.google.gson.GsonBuilder()
+            org.infllava.io.AtomicFiles.writeString(dir.resolve("config.json"), new com.google.gson.GsonBuilder()
                     .setPrettyPrinting().create().toJson(config.toJson()) + "\n");
         } catch (java.io.IOException e) {
             throw new org.infllava.io.InvalidInputException(dir, "cannot write: " + e.getMessage(), e);

@@ -306,7 +306,13 @@ public final class LlamaDecoder extends NamedBlock {
      */
     private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale) {}
 
-    private Constants constants;
+    /**
+     * Read without a lock by generating threads (a record of final fields, published through this volatile field);
+     * replaced under the lock when a longer table is needed. A replaced table is not closed, since another thread may
+     * still be reading it: it is freed with the model's manager (a table grows only past {@code
+     * max_position_embeddings}, so this is rare).
+     */
+    private volatile Constants constants;
 
     private int tableRows() {
         return constants == null ? 0 : (int) constants.cos.getShape().get(0);
@@ -338,16 +344,9 @@ public final class LlamaDecoder extends NamedBlock {
                 rot[j * hd + j + hd / 2] = 1f;
             }
             NDManager owner = getParameters().get(0).getValue().getArray().getManager();
-            Constants old = constants;
             constants = new Constants(kept(owner.create(cos, new Shape(max, hd)), device),
                     kept(owner.create(sin, new Shape(max, hd)), device), kept(owner.create(rot, new Shape(hd, hd)), device),
                     kept(owner.create((float) (1.0 / Math.sqrt(hd))), device));
-            if (old != null) {
-                old.cos.close();
-                old.sin.close();
-                old.rotate.close();
-                old.scale.close();
-            }
         }
         return constants;
     }

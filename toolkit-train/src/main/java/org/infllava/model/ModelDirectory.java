@@ -39,6 +39,7 @@ import org.infllava.frontend.TokenAssemblers;
 import org.infllava.frontend.VisualFrontEnd;
 import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.TextTokenizer;
+import org.infllava.io.AtomicFiles;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.SafeTensors;
@@ -76,7 +77,9 @@ public final class ModelDirectory {
     private ModelDirectory() {}
 
     /**
-     * Writes {@code model} to {@code dir} (replacing it as a whole: written beside it, then renamed).
+     * Writes {@code model} to {@code dir} (replacing it as a whole: written beside it, then renamed; see
+     * {@link AtomicFiles#writeDirectory}). On failure (a full disk, a read-only directory) the error names {@code dir}
+     * and the cause, and the previous directory is intact.
      *
      * @param tokenizerFile the {@code tokenizer.json} the model was trained with
      * @param template the chat template the model was trained with ({@code plain}, {@code llama3}, ...)
@@ -86,31 +89,18 @@ public final class ModelDirectory {
         if (!Files.isRegularFile(tokenizerFile)) {
             throw new InvalidInputException(tokenizerFile, "not a tokenizer.json file");
         }
-        Path abs = dir.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-" + System.nanoTime());
-        try {
-            Files.createDirectories(tmp);
+        AtomicFiles.writeDirectory(dir, tmp -> {
             model.vision().save(tmp.resolve(VISION_SUBDIR));
-            Files.copy(tokenizerFile, tmp.resolve("tokenizer.json"));
-            Files.writeString(tmp.resolve("config.json"), new GsonBuilder().setPrettyPrinting().serializeNulls()
-                    .create().toJson(config(model, template)) + "\n");
+            AtomicFiles.copyInto(tokenizerFile, tmp.resolve("tokenizer.json"));
+            AtomicFiles.writeInto(tmp.resolve("config.json"), new GsonBuilder().setPrettyPrinting()
+                    .serializeNulls().create().toJson(config(model, template)) + "\n");
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             model.llm().namedParameters().forEach((k, p) -> tensors.put(k, host(p.getArray())));
             model.projector().namedParameters().forEach((k, p) -> tensors.put("model." + k, host(p.getArray())));
             model.frontEnd().assembler().export().forEach((k, v) -> tensors.put("model." + k, v));
             SafeTensors.write(tmp.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            if (Files.exists(abs)) {
-                Path old = abs.resolveSibling(abs.getFileName() + ".old-" + System.nanoTime());
-                Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-                org.infllava.io.PathTrees.delete(old);
-            } else {
-                Files.createDirectories(abs.getParent());
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            throw new InvalidInputException(dir, "cannot write the model directory: " + e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     /** The {@code config.json} of {@code model}. */

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.infllava.io.AtomicFiles;
 import org.infllava.io.InvalidInputException;
 import org.infllava.io.PathTrees;
 
@@ -43,7 +44,7 @@ import org.infllava.io.PathTrees;
  * verifies, naming and skipping any that do not (a corrupted file, a missing manifest), so a bad checkpoint is never
  * loaded.
  *
- * <p>Every byte goes through an {@link Opener}: tests inject faults there (a full disk, a read-only directory) and
+ * <p>Every byte goes through an {@link AtomicFiles.Opener}: tests inject faults there (a full disk, a read-only directory) and
  * check that the error is clear and the previous checkpoint intact.
  */
 public final class Checkpoints {
@@ -53,13 +54,6 @@ public final class Checkpoints {
 
     private static final Pattern NAME = Pattern.compile("step-\\d{6,}");
 
-    /** Opens a file for writing; the default creates or truncates it. A fault injector throws or wraps the stream. */
-    @FunctionalInterface
-    public interface Opener {
-        /** An output stream to {@code file}. */
-        OutputStream open(Path file) throws IOException;
-    }
-
     /** Writes one file's bytes. */
     @FunctionalInterface
     public interface Content {
@@ -67,41 +61,29 @@ public final class Checkpoints {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** The default {@link Opener}: {@link Files#newOutputStream}. */
-    public static final Opener FILES = file -> Files.newOutputStream(file);
-
-    private static volatile Opener defaultOpener = FILES;
-
     private final Path dir;
     private final int keepLast;
-    private final Opener opener;
+    private final AtomicFiles.Opener opener;
 
     /**
-     * Checkpoints under {@code dir} with the {@linkplain #setDefaultOpener default opener}.
+     * Checkpoints under {@code dir} whose bytes go through the process-wide {@link AtomicFiles#opener()} (as it is
+     * when this is built).
      *
      * @param dir the {@code checkpoints} directory
      * @param keepLast how many to keep
      */
     public Checkpoints(Path dir, int keepLast) {
-        this(dir, keepLast, defaultOpener);
+        this(dir, keepLast, AtomicFiles.opener());
     }
 
-    /** Checkpoints under {@code dir} whose bytes go through {@code opener}. */
-    public Checkpoints(Path dir, int keepLast, Opener opener) {
+    /** Checkpoints under {@code dir} whose bytes go through {@code opener} (fault injection). */
+    public Checkpoints(Path dir, int keepLast, AtomicFiles.Opener opener) {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, got " + keepLast);
         }
         this.dir = dir;
         this.keepLast = keepLast;
         this.opener = opener;
-    }
-
-    /**
-     * Replaces the opener that new {@code Checkpoints} use (fault injection for crash and disk-full tests in a child
-     * JVM that runs the command line); {@link #FILES} restores the default.
-     */
-    public static void setDefaultOpener(Opener opener) {
-        defaultOpener = java.util.Objects.requireNonNull(opener);
     }
 
     /** The {@code checkpoints} directory. */
@@ -168,7 +150,7 @@ public final class Checkpoints {
             }
             String kept = list().stream().filter(p -> !p.equals(target)).findFirst()
                     .map(p -> " (the previous checkpoint " + p.getFileName() + " is intact)").orElse("");
-            throw new InvalidInputException(target, "cannot write checkpoint: " + describe(e) + kept, e);
+            throw new InvalidInputException(target, "cannot write checkpoint: " + AtomicFiles.describe(e) + kept, e);
         }
         try {
             List<Path> all = list();
@@ -320,17 +302,6 @@ public final class Checkpoints {
                 throw e;
             }
         }
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied (a read-only directory?): " + m;
-        }
-        if (m.contains("No space left")) {
-            return "the disk is full: " + m;
-        }
-        return m;
     }
 
     private static MessageDigest sha256() {

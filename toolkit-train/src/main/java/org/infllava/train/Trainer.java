@@ -73,7 +73,7 @@ public final class Trainer {
     private final JsonObject config;
     private MixedPrecision mixed;
     private int step;
-    private Checkpoints.Opener opener;
+    private org.infllava.io.AtomicFiles.Opener opener;
 
     private java.util.function.Consumer<StepLog> stepListener = log -> { };
 
@@ -394,9 +394,9 @@ public final class Trainer {
 
     /**
      * Where checkpoint bytes go (fault injection: a full disk, a read-only directory); the default is
-     * {@link Checkpoints#setDefaultOpener}'s.
+     * process-wide {@link org.infllava.io.AtomicFiles#opener()}.
      */
-    public void setCheckpointOpener(Checkpoints.Opener opener) {
+    public void setCheckpointOpener(org.infllava.io.AtomicFiles.Opener opener) {
         this.opener = java.util.Objects.requireNonNull(opener);
     }
 
@@ -479,7 +479,7 @@ public final class Trainer {
                     // half a line written when the run was killed
                 }
             }
-            writeAtomically(metrics, kept.toString());
+            org.infllava.io.AtomicFiles.writeString(metrics, kept.toString());
         } catch (IOException e) {
             throw new InvalidInputException(metrics, "cannot rewrite: " + e.getMessage(), e);
         }
@@ -497,17 +497,7 @@ public final class Trainer {
         return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json) + "\n";
     }
 
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     private static void writeJson(Path file, JsonObject json) {
-        try {
-            writeAtomically(file, json(json));
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
+        org.infllava.io.AtomicFiles.writeString(file, json(json));
     }
 }

@@ -179,6 +179,66 @@ class ModelDirectoryTest {
     }
 
     /**
+     * Four threads generating with one model at once, prompts with images (as a notebook's thread pool or the
+     * evaluator would), each call with its own sub-manager and parameter store: every answer equals the same call's
+     * answer made alone. The threaded round runs first, on a fresh model, so the lazily built constants (the RoPE
+     * table) are built under contention too.
+     */
+    @Test
+    void threadsSharingAModelWithImagesAnswerAsSequentialCallsDo() throws Exception {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            InfLlavaModel model = model(m, DemPresets.paper(32, 2, 2), false);
+            long img = ChatTemplate.IMAGE_TOKEN;
+            List<long[]> prompts = new ArrayList<>();
+            List<List<BufferedImage>> images = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                long[] p = new long[3 + i % 5];
+                p[0] = 1;
+                p[1] = i % 4 == 3 ? 7 : img;
+                for (int j = 2; j < p.length; j++) {
+                    p[j] = 4 + (i * 7 + j) % 36;
+                }
+                prompts.add(p);
+                images.add(i % 4 == 3 ? List.of() : List.of(image(100 + i)));
+            }
+            GenerationConfig gen = GenerationConfig.greedy(6);
+            java.util.function.IntFunction<long[]> call = i -> {
+                try (NDManager sub = m.newSubManager()) {
+                    return model.generate(new ParameterStore(sub, false), sub, prompts.get(i), images.get(i), gen,
+                            null);
+                }
+            };
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<List<long[]>> rounds = new ArrayList<>();
+            try {
+                for (int round = 0; round < 2; round++) {
+                    List<java.util.concurrent.Future<long[]>> f = new ArrayList<>();
+                    for (int i = 0; i < prompts.size(); i++) {
+                        int k = i;
+                        f.add(pool.submit(() -> call.apply(k)));
+                    }
+                    List<long[]> answers = new ArrayList<>();
+                    for (java.util.concurrent.Future<long[]> x : f) {
+                        answers.add(x.get());
+                    }
+                    rounds.add(answers);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                long[] alone = call.apply(i);
+                distinct.add(java.util.Arrays.toString(alone));
+                for (int round = 0; round < rounds.size(); round++) {
+                    assertArrayEquals(alone, rounds.get(round).get(i), "prompt " + i + ", threaded round " + round);
+                }
+            }
+            assertTrue(distinct.size() > 1, "the prompts get different answers, so a mix-up would show: " + distinct);
+        }
+    }
+
+    /**
      * A left-padded batch of prompts of different lengths (two with an image, one without) gives each row the tokens
      * it gets alone: padding, masks and position ids must not leak between rows.
      */
@@ -198,6 +258,48 @@ class ModelDirectoryTest {
                 long[] alone = model.generate(ps, m, prompts.get(i), images.get(i), gen, null);
                 assertArrayEquals(alone, batched.get(i), "row " + i);
             }
+        }
+    }
+
+    /**
+     * A full disk at several points of a model directory's bytes (config, tower, weights), and a read-only
+     * directory: a one-line error naming the directory, the previously saved model bit for bit, nothing left beside it.
+     */
+    @Test
+    void aFailedSaveLeavesThePreviousModelIntact() throws IOException {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            Path tok = tokenizer();
+            Path out = dir.resolve("models").resolve("tiny");
+            ModelDirectory.save(model(m, null, false), out, tok, "plain");
+            java.util.Map<String, String> before = org.infllava.io.DiskFaults.snapshot(out);
+            long total = before.keySet().stream().mapToLong(k -> out.resolve(k).toFile().length()).sum();
+            assertTrue(before.containsKey("model.safetensors") && before.containsKey("vision/model.safetensors"),
+                    before.toString());
+            InfLlavaModel other = model(m, DemPresets.paper(32, 2, 2), false);
+            for (long budget : new long[] {0, 100, total / 2, total - 1}) {
+                try (org.infllava.io.DiskFaults f = org.infllava.io.DiskFaults.install(
+                        org.infllava.io.DiskFaults.fullAfter(budget))) {
+                    InvalidInputException e = assertThrows(InvalidInputException.class,
+                            () -> ModelDirectory.save(other, out, tok, "plain"));
+                    assertEquals(out, e.file());
+                    assertTrue(e.getMessage().startsWith(out + ": cannot write: the disk is full: ")
+                            && e.getMessage().endsWith("(the previous version is intact)")
+                            && !e.getMessage().contains("\n"), e.getMessage());
+                }
+                assertEquals(before, org.infllava.io.DiskFaults.snapshot(out), "budget " + budget);
+                assertEquals(List.of("tiny"), org.infllava.io.DiskFaults.names(out.getParent()), "budget " + budget);
+            }
+            try (org.infllava.io.DiskFaults f = org.infllava.io.DiskFaults.install(
+                    org.infllava.io.DiskFaults.readOnly())) {
+                InvalidInputException e = assertThrows(InvalidInputException.class,
+                        () -> ModelDirectory.save(other, out, tok, "plain"));
+                assertTrue(e.getMessage().startsWith(out + ": cannot write: permission denied (a read-only "
+                        + "directory?): "), e.getMessage());
+            }
+            assertEquals(before, org.infllava.io.DiskFaults.snapshot(out));
+            assertEquals(List.of("tiny"), org.infllava.io.DiskFaults.names(out.getParent()));
+            ModelDirectory.save(other, out, tok, "plain");
+            assertFalse(before.equals(org.infllava.io.DiskFaults.snapshot(out)), "with no fault the save goes through");
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.infllava.io.AtomicFiles;
 import org.infllava.io.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +112,7 @@ class CheckpointsTest {
     void aFullDiskLeavesThePreviousCheckpointIntact() throws IOException {
         Path cdir = dir.resolve("checkpoints");
         new Checkpoints(cdir, 2).write(2, files(2));
-        Checkpoints.Opener full = file -> new FilterOutputStream(Files.newOutputStream(file)) {
+        AtomicFiles.Opener full = (file, options) -> new FilterOutputStream(Files.newOutputStream(file)) {
             private int written;
 
             @Override
@@ -143,7 +144,7 @@ class CheckpointsTest {
     void aReadOnlyDirectoryIsAClearError() throws IOException {
         Path cdir = dir.resolve("checkpoints");
         new Checkpoints(cdir, 2).write(1, files(1));
-        Checkpoints.Opener readOnly = file -> {
+        AtomicFiles.Opener readOnly = (file, options) -> {
             throw new AccessDeniedException(file.toString());
         };
         InvalidInputException e = assertThrows(InvalidInputException.class,

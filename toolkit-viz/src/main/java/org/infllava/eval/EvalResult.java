@@ -153,13 +153,7 @@ public record EvalResult(String benchmark, String modelId, ScoreReport score, in
     }
 
     private static void write(Path file, String text) {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
+        org.infllava.io.AtomicFiles.writeString(file, text);
     }
 
     private static String csvCell(String s) {

@@ -144,8 +144,10 @@ public final class Evaluator {
         checkImages(todo);
         ProgressBar bar = todo.isEmpty() ? null : ProgressBar.of(out, todo.size());
         int[] done = {0};
-        try (BufferedWriter w = Files.newBufferedWriter(predFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        long[] good = {size(predFile)}; // the length after the last complete batch: a failed write is cut back to it
+        try (BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(
+                org.infllava.io.AtomicFiles.newOutputStream(predFile, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND), StandardCharsets.UTF_8))) {
             answerer.answer(todo, tokens, (batch, answers) -> {
                 if (answers.size() != batch.size()) {
                     throw new IllegalStateException(answers.size() + " answers to " + batch.size() + " questions");
@@ -162,6 +164,7 @@ public final class Evaluator {
                         predictions.put(batch.get(j).id(), answers.get(j));
                     }
                     w.flush();
+                    good[0] = size(predFile);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -169,9 +172,11 @@ public final class Evaluator {
                 bar.advance(batch.size(), String.format("%s: %d/%d answered", data.benchmark(), done[0], todo.size()));
             });
         } catch (UncheckedIOException e) {
-            throw new InvalidInputException(predFile, "cannot write: " + e.getCause().getMessage(), e);
+            throw new InvalidInputException(predFile, "cannot write: " + org.infllava.io.AtomicFiles.describe(e)
+                    + cutBack(predFile, good[0]), e);
         } catch (IOException e) {
-            throw new InvalidInputException(predFile, "cannot write: " + e.getMessage(), e);
+            throw new InvalidInputException(predFile, "cannot write: " + org.infllava.io.AtomicFiles.describe(e)
+                    + cutBack(predFile, good[0]), e);
         }
         if (bar != null) {
             bar.finish(data.benchmark() + ": answered " + todo.size() + (reused > 0 ? ", " + reused + " reused" : ""));
@@ -182,6 +187,27 @@ public final class Evaluator {
                 (System.nanoTime() - t0) / 1e9, outDir, run, data.reports(), used);
         r.writeTo(outDir);
         return r;
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After a failed append (a full disk): cuts {@code file} back to {@code length}, its complete rows, so that no
+     * half row is left; the answers written before stay, and a rerun answers the rest.
+     */
+    private static String cutBack(Path file, long length) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(length);
+            return " (the predictions answered before are kept; rerun to answer the rest)";
+        } catch (IOException | RuntimeException e) {
+            return " (a half row may be left at the end; the next run drops it)";
+        }
     }
 
     /** Benchmarks whose own answer files carry numeric question ids (LLaVA's POPE, MMBench, SEED, VQA files). */
@@ -285,11 +311,8 @@ public final class Evaluator {
                 }
             }
         }
-        try {
-            Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(run) + "\n");
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
-        }
+        org.infllava.io.AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(run)
+                + "\n");
     }
 
     /**
