@@ -307,9 +307,9 @@ public final class LlamaDecoder extends NamedBlock {
     private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale) {}
 
     /**
-     * Read without a lock by generating threads (a record of final fields, published through this volatile field);
-     * replaced under the lock when a longer table is needed. A replaced table is not closed, since another thread may
-     * still be reading it: it is freed with the model's manager (a table grows only past {@code
+     * Fetched under the lock once per forward and handed down it (a record of final fields, also published through
+     * this volatile field); replaced under the lock when a longer table is needed. A replaced table is not closed,
+     * since another thread's forward may still be reading it: it is freed with the model's manager (a table grows only past {@code
      * max_position_embeddings}, so this is rare).
      */
     private volatile Constants constants;
