@@ -43,6 +43,12 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
      */
     public record LoraSpec(LoraConfig config, Double projectorLr) {}
 
+    /** A run without LoRA (full fine-tuning of the trainable components). */
+    public RunConfig(String name, long seed, int stage, String device, ModelSpec model, DataSpec data,
+            TrainSettings train, String precision, JsonObject json) {
+        this(name, seed, stage, device, model, data, train, precision, json, null);
+    }
+
     /** The {@code preset} of a {@code lora} block: LLaVA-1.5's {@code finetune_lora.sh}. */
     public static final String LLAVA_LORA_PRESET = "llava-1.5";
 
