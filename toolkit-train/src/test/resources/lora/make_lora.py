@@ -23,6 +23,7 @@ base_model.model.<module path>.lora_A.weight / .lora_B.weight (the adapter name 
 import json
 import math
 import os
+import re
 import struct
 import sys
 
@@ -217,8 +218,10 @@ def check(adapter_dir, logits_file, base_dir=os.path.join(HERE, "llama")):
     lora = read_safetensors(os.path.join(adapter_dir, "adapter_model.safetensors"))
     r = c["r"]
     expected = set()
+    tm = c["target_modules"]
     for name, i, o in linear_modules(cfg):
-        if peft_targets(name, c["target_modules"]) if isinstance(c["target_modules"], list) else False:
+        # PEFT: a string is a regular expression over the whole module path, a list a set of name suffixes
+        if re.fullmatch(tm, name) is not None if isinstance(tm, str) else peft_targets(name, tm):
             expected |= {PREFIX + name + ".lora_A.weight", PREFIX + name + ".lora_B.weight"}
             assert tuple(lora[PREFIX + name + ".lora_A.weight"].shape) == (r, i)
             assert tuple(lora[PREFIX + name + ".lora_B.weight"].shape) == (o, r)

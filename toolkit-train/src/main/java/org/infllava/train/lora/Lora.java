@@ -234,7 +234,7 @@ public final class Lora {
     private static Lora install(LoraConfig config, Map<String, NamedBlock> bases, Map<String, LoraLayers> layers) {
         for (Map.Entry<String, LoraLayers> e : layers.entrySet()) {
             for (LoraLayers.Module m : e.getValue().modules().values()) {
-                if (NamedBlock.adapter(m.base().weight()) != null) {
+                if (NamedBlock.adapter(e.getValue().target(m).weight()) != null) {
                     throw new IllegalArgumentException("layer '" + m.name() + "' of the " + e.getKey()
                             + " already has an adapter: detach or merge it first");
                 }
@@ -248,7 +248,7 @@ public final class Lora {
                     m.a().setArray(m.a().getArray().toType(type, false));
                     m.b().setArray(m.b().getArray().toType(type, false));
                 }
-                NamedBlock.setAdapter(m.base().weight(), m);
+                NamedBlock.setAdapter(e.getValue().target(m).weight(), m);
             }
             base.attachExtra(e.getValue());
         }
@@ -326,7 +326,7 @@ public final class Lora {
         try (GradMode off = GradMode.disabled()) {
             for (LoraLayers l : layers.values()) {
                 for (LoraLayers.Module m : l.modules().values()) {
-                    mergeInto(m.base().weight().getArray(), m.a().getArray(), m.b().getArray(), m.scale());
+                    mergeInto(l.target(m).weight().getArray(), m.a().getArray(), m.b().getArray(), m.scale());
                 }
             }
         }
@@ -350,7 +350,7 @@ public final class Lora {
     public void detach() {
         requireAttached();
         layers.forEach((component, l) -> {
-            l.modules().values().forEach(m -> NamedBlock.setAdapter(m.base().weight(), null));
+            l.modules().values().forEach(m -> NamedBlock.setAdapter(l.target(m).weight(), null));
             bases.get(component).detachExtra(l);
         });
         attached = false;

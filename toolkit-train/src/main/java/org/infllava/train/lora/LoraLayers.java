@@ -26,17 +26,16 @@ import org.infllava.nn.NamedBlock;
 final class LoraLayers extends NamedBlock {
 
     /**
-     * One adapted Linear layer.
+     * One adapted Linear layer. It holds no reference to the base layer: the adapter registry keys adapters weakly by
+     * the base weight, so a dropped model frees its entries.
      *
      * @param name the module name in the base ({@code model.layers.0.self_attn.q_proj})
-     * @param base the base layer
      * @param a {@code (r, in)}
      * @param b {@code (out, r)}
      * @param scale {@code alpha / r}
      * @param dropout dropout rate on the adapter input while training
      */
-    record Module(String name, Dense base, Parameter a, Parameter b, float scale, float dropout)
-            implements LinearAdapter {
+    record Module(String name, Parameter a, Parameter b, float scale, float dropout) implements LinearAdapter {
 
         @Override
         public NDArray delta(ParameterStore ps, NDArray x, boolean training) {
@@ -46,6 +45,7 @@ final class LoraLayers extends NamedBlock {
     }
 
     private final Map<String, Module> modules = new LinkedHashMap<>();
+    private final Map<String, Dense> targets = new LinkedHashMap<>();
 
     /**
      * LoRA's addition to a Linear layer's output (Hu et al. 2021, eq. 3, with PEFT's scaling):
@@ -73,9 +73,15 @@ final class LoraLayers extends NamedBlock {
                 .build());
         Parameter b = addParameter(Parameter.builder().setName(name + ".lora_B.weight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(out, rank)).optInitializer(new ConstantInitializer(0f)).build());
-        Module m = new Module(name, base, a, b, scale, dropout);
+        Module m = new Module(name, a, b, scale, dropout);
         modules.put(name, m);
+        targets.put(name, base);
         return m;
+    }
+
+    /** The base layer adapter {@code m} extends. */
+    Dense target(Module m) {
+        return targets.get(m.name());
     }
 
     /** The adapted layers by module name. */

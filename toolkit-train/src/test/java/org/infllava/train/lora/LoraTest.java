@@ -288,6 +288,43 @@ class LoraTest {
         assertTrue(e.getMessage().contains("use_dora"), e.getMessage());
     }
 
+    /**
+     * An adapter made here (regex targets, r 8, non-zero B) saved, reloaded into a fresh base: bit-identical logits.
+     * The adapter and its logits stay under target/lora-check for the independent reader:
+     * {@code /usr/bin/python3 src/test/resources/lora/make_lora.py check target/lora-check/adapter
+     * target/lora-check/logits.npy} recomputes the logits from the files with PEFT's math.
+     */
+    @Test
+    void adapterMadeHereRoundTrips() throws IOException {
+        Path check = Files.createDirectories(Path.of("target/lora-check"));
+        float[] made;
+        try (NDManager m = manager.newSubManager()) {
+            LlamaDecoder dec = base(m);
+            LoraConfig c = LoraConfig.builder().setRank(8).optAlpha(4)
+                    .optTargetRegex("model\\.layers\\.\\d+\\.(self_attn\\.(q|v|o)_proj|mlp\\.down_proj)").build();
+            Lora lora = Lora.attach(c, Map.of("llm", dec), m, 21);
+            assertEquals(2 * 4 * 2, lora.parameters().size());
+            ai.djl.engine.Engine.getInstance().setRandomSeed(4);
+            for (Map.Entry<String, Parameter> e : lora.parameters().entrySet()) {
+                if (e.getKey().endsWith("lora_B.weight")) { // as if trained
+                    e.getValue().getArray().set(m.randomNormal(0, 0.3f, e.getValue().getShape(),
+                            ai.djl.ndarray.types.DataType.FLOAT32).toFloatArray());
+                }
+            }
+            made = logits(dec, m);
+            assertTrue(maxAbsDiff(golden("logits_base"), made) > 0.1, "the adapter matters");
+            lora.save(check.resolve("adapter"), "tiny-llama");
+            org.infllava.io.NpyArrays.writeFloat32(check.resolve("logits.npy"), made, ids.length, made.length
+                    / ids.length);
+        }
+        try (NDManager m = manager.newSubManager()) {
+            LlamaDecoder dec = base(m);
+            Lora back = Lora.load(check.resolve("adapter"), Map.of("llm", dec), m);
+            assertEquals(0.5, back.config().scale(), 0.0); // 4 / 8
+            assertArrayEquals(made, logits(dec, m));
+        }
+    }
+
     static double maxAbsDiff(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
