@@ -325,6 +325,51 @@ class LoraTest {
         }
     }
 
+    /**
+     * Adapters on the CLIP tower (component {@code vision}, {@code all-linear}: q, k, v, out_proj, fc1, fc2 of each of
+     * its 3 layers) under LLaVA's module path; non-zero B changes the features; save → reload is bit-identical and
+     * merged equals unmerged (1e-5).
+     */
+    @Test
+    void visionTowerAdaptersUseLlavaPathsAndRoundTrip() {
+        Path golden = Path.of("src/test/resources/golden");
+        Path out = tmp.resolve("vision-adapter");
+        float[] adapted;
+        try (NDManager m = manager.newSubManager()) {
+            org.infllava.model.ClipVisionEncoder enc = org.infllava.model.ClipVisionEncoder.fromPretrained(
+                    golden.resolve("clip_vision"), m);
+            NDArray pixels = Fixtures.npy(m, golden.resolve("clip_pixels.npy")); // (2, 3, 28, 28)
+            ParameterStore ps = new ParameterStore(m, false);
+            float[] before = enc.pooled(ps, pixels, false).toFloatArray();
+            LoraConfig c = LoraConfig.builder().setRank(2).optAlpha(4).optTargetNames(List.of(LoraConfig.ALL_LINEAR))
+                    .optComponents(Set.of("vision")).build();
+            Lora lora = Lora.attach(c, Map.of("vision", enc), m, 8);
+            assertEquals(3 * 6 * 2, lora.parameters().size());
+            assertTrue(lora.parameters().containsKey("base_model.model.model.vision_tower.vision_tower.vision_model."
+                    + "encoder.layers.0.self_attn.q_proj.lora_A.weight"), lora.parameters().keySet().toString());
+            ai.djl.engine.Engine.getInstance().setRandomSeed(2);
+            for (Map.Entry<String, Parameter> e : lora.parameters().entrySet()) {
+                if (e.getKey().endsWith("lora_B.weight")) {
+                    e.getValue().getArray().set(m.randomNormal(0, 0.3f, e.getValue().getShape(),
+                            ai.djl.ndarray.types.DataType.FLOAT32).toFloatArray());
+                }
+            }
+            adapted = enc.pooled(ps, pixels, false).toFloatArray();
+            assertTrue(maxAbsDiff(before, adapted) > 0.01, "the adapter matters");
+            lora.save(out, "clip");
+            lora.merge();
+            Close.assertClose(adapted, enc.pooled(ps, pixels, false).toFloatArray(), 1e-5, 1e-5, "merged vs unmerged");
+        }
+        try (NDManager m = manager.newSubManager()) {
+            org.infllava.model.ClipVisionEncoder enc = org.infllava.model.ClipVisionEncoder.fromPretrained(
+                    golden.resolve("clip_vision"), m);
+            Lora back = Lora.load(out, Map.of("llm", base(m), "vision", enc), m);
+            assertEquals(Set.of("vision"), back.config().components());
+            NDArray pixels = Fixtures.npy(m, golden.resolve("clip_pixels.npy"));
+            assertArrayEquals(adapted, enc.pooled(new ParameterStore(m, false), pixels, false).toFloatArray());
+        }
+    }
+
     static double maxAbsDiff(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
