@@ -200,6 +200,44 @@ class LoraTrainingTest {
         }
     }
 
+    /**
+     * The {@code lora} block: the LLaVA preset (r 128, alpha 256, dropout 0.05, projector lr 2e-5, run lr 2e-4) with
+     * r overridden; the freeze policy trains the LLM's adapters only, and the projector fully.
+     */
+    @Test
+    void runConfigLoraBlock() throws IOException {
+        Path f = dir.resolve("lora-run.json");
+        Files.writeString(f, """
+                {"stage": 2, "model": {"vision": {"dir": "v"}, "llm": {"dir": "l"}}, "data": {"file": "d.jsonl"},
+                 "lora": {"preset": "llava-1.5", "r": 16}}
+                """);
+        RunConfig c = RunConfig.load(f);
+        assertEquals(16, c.lora().config().rank());
+        assertEquals(256.0, c.lora().config().alpha(), 0.0);
+        assertEquals(0.05, c.lora().config().dropout(), 0.0);
+        assertEquals(2e-5, c.lora().projectorLr(), 0.0);
+        assertEquals(2e-4, c.train().lr(), 0.0);
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        for (String n : List.of("llm.model.layers.0.self_attn.q_proj.weight",
+                "llm.model.layers.0.self_attn.q_proj.lora_A.weight", "llm.model.layers.0.self_attn.q_proj.lora_B.weight",
+                "llm.model.embed_tokens.weight", "projector.mm_projector.0.weight", "vision.encoder.layers.0.mlp.fc1.weight")) {
+            Parameter p = Parameter.builder().setName(n).setType(Parameter.Type.WEIGHT).optShape(new Shape(1))
+                    .optInitializer(new ConstantInitializer(0)).build();
+            p.initialize(manager, DataType.FLOAT32);
+            params.put(n, p);
+        }
+        assertEquals(List.of("llm.model.layers.0.self_attn.q_proj.lora_A.weight",
+                "llm.model.layers.0.self_attn.q_proj.lora_B.weight", "projector.mm_projector.0.weight"),
+                List.copyOf(c.train().freeze().apply(params).keySet()));
+        Files.writeString(f, """
+                {"model": {"vision": {"dir": "v"}, "llm": {"dir": "l"}}, "data": {"file": "d.jsonl"},
+                 "lora": {"alpha": 16}}
+                """);
+        org.infllava.io.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.infllava.io.InvalidInputException.class, () -> RunConfig.load(f));
+        assertTrue(e.getMessage().contains("field 'lora.r' is required without a preset"), e.getMessage());
+    }
+
     private static float[] losses(List<Trainer.StepLog> h) {
         float[] out = new float[h.size()];
         for (int i = 0; i < out.length; i++) {
