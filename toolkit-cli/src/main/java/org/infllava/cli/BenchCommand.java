@@ -367,7 +367,7 @@ final class BenchCommand implements Runnable {
                     t.accumulation(), t.lr(), t.warmupRatio(), t.minLrRatio(), t.weightDecay(), t.clipNorm(),
                     t.freeze(), t.groupByLength(), 0, 1, Integer.MAX_VALUE);
             c = new org.infllava.train.RunConfig(c.name(), c.seed(), c.stage(), c.device(), c.model(), c.data(), long_,
-                    c.precision(), c.json());
+                    c.precision(), c.json(), c.lora());
             PrintWriter o = spec.commandLine().getOut();
             java.nio.file.Path runDir = java.nio.file.Files.createTempDirectory("infllava-bench-train");
             TextTable table = new TextTable("steps", "mean step ms", "tokens/s", "resident MB");

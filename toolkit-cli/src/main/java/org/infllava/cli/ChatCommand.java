@@ -52,6 +52,10 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--adapter", paramLabel = "PEFT_DIR", description = "A PEFT LoRA adapter directory (for the "
+            + "LLM and/or the vision tower), merged into the weights before generating.")
+    Path adapter;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -63,6 +67,9 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
             InfLlavaModel mdl = InfLlavaModel.fromPretrained(model, tower, m);
+            if (adapter != null) {
+                org.infllava.train.lora.Lora.load(adapter, mdl, m).merge();
+            }
             tok.checkFits(mdl.llm().config().vocabSize(), model.resolve("config.json"));
             String question = prompt.contains(ChatTemplate.IMAGE_PLACEHOLDER) ? prompt
                     : ChatTemplate.IMAGE_PLACEHOLDER + "\n" + prompt;

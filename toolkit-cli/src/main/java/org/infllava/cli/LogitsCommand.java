@@ -6,11 +6,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.infllava.infer.TextTokenizer;
 import org.infllava.io.HostTensor;
 import org.infllava.io.InvalidInputException;
 import org.infllava.model.LlamaDecoder;
+import org.infllava.train.lora.Lora;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code infllava logits}: LLM logits of a token sequence (LLaMA, Mistral or Qwen2, by config.json). */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = "Logits of a LlamaForCausalLM, MistralForCausalLM or Qwen2ForCausalLM directory for --ids or "
+        description = "Logits of a LlamaForCausalLM, MistralForCausalLM or Qwen2ForCausalLM directory (optionally with a "
+                + "PEFT LoRA adapter) for --ids or "
                 + "--text (tokenised with DIR/tokenizer.json, no special tokens added); writes (T, vocab) float32 .npy.")
 final class LogitsCommand implements Callable<Integer> {
 
@@ -39,13 +42,30 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "L.npy", description = "Output (T, vocab).")
     Path out;
 
+    @Option(names = "--adapter", paramLabel = "PEFT_DIR",
+            description = "A PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) for the LLM.")
+    Path adapter;
+
+    @Option(names = "--merge", description = "Fold the adapter into the base weights (W + alpha/r·B·A) before "
+            + "scoring, instead of applying it beside them.")
+    boolean merge;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            if (merge && adapter == null) {
+                throw new InvalidInputException("--merge needs --adapter");
+            }
             LlamaDecoder dec = LlamaDecoder.fromPretrained(llm, m);
+            if (adapter != null) {
+                Lora lora = Lora.load(adapter, Map.of("llm", dec), m);
+                if (merge) {
+                    lora.merge();
+                }
+            }
             int vocab = dec.config().vocabSize();
             long[] ids = input.ids;
             if (input.text != null) {

@@ -85,6 +85,10 @@ final class TrainCommand implements Callable<Integer> {
                 out.printf("stage 0: vision tower saved to %s (use it as model.vision.dir; later stages keep it frozen)%n",
                         tower);
             }
+            if (c.lora() != null) {
+                out.printf("LoRA adapter (PEFT layout: adapter_config.json, adapter_model.safetensors) in each "
+                        + "checkpoint under %s; use it with --adapter%n", runDir.resolve("checkpoints"));
+            }
             List<Trainer.StepLog> h = t.history();
             if (!h.isEmpty()) {
                 out.printf("done: loss %.4f -> %.4f over %d steps; metrics.jsonl, provenance.json and checkpoints in %s%n",

@@ -14,8 +14,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.Pair;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Base of the toolkit's DJL blocks (DEM, vision tower, LLM, projector): parameters with PyTorch-style dotted names
@@ -28,11 +30,50 @@ public abstract class NamedBlock extends AbstractBlock {
 
     /** A Linear layer's parameters: weight {@code (out, in)} as PyTorch stores it, optional bias {@code (out)}. */
     public record Dense(Parameter weight, Parameter bias) {
-        /** {@code x·Wᵀ + b} over the last axis: one engine call ({@code torch.nn.functional.linear}). */
+        /**
+         * {@code x·Wᵀ + b} over the last axis: one engine call ({@code torch.nn.functional.linear}), plus the
+         * {@link LinearAdapter} registered for this weight, if any.
+         */
         public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
             NDArray w = ps.getValue(weight, x.getDevice(), training);
-            return linear(x, w, bias == null ? null : ps.getValue(bias, x.getDevice(), training));
+            NDArray y = linear(x, w, bias == null ? null : ps.getValue(bias, x.getDevice(), training));
+            LinearAdapter a = adapter(weight);
+            return a == null ? y : y.add(a.delta(ps, x, training));
         }
+    }
+
+    /**
+     * A learned addition to a Linear layer's output (LoRA): {@code y = x·Wᵀ + b + delta(x)}, for {@code x} of
+     * {@code (..., in)} and a delta of {@code (..., out)}.
+     */
+    @FunctionalInterface
+    public interface LinearAdapter {
+        /** The addition to the layer's output for input {@code x}. */
+        NDArray delta(ParameterStore ps, NDArray x, boolean training);
+    }
+
+    /** Adapters by the weight of the Linear layer they extend (weak keys: a dropped model frees its entries). */
+    private static final Map<Parameter, LinearAdapter> ADAPTERS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** Whether any adapter is registered: the common case of none costs one volatile read per Linear call. */
+    private static volatile boolean anyAdapter;
+
+    /**
+     * Registers {@code adapter} on the Linear layer whose weight is {@code weight} (every {@link Dense#apply} of that
+     * layer then adds its delta); {@code null} removes it.
+     */
+    public static void setAdapter(Parameter weight, LinearAdapter adapter) {
+        if (adapter == null) {
+            ADAPTERS.remove(weight);
+        } else {
+            ADAPTERS.put(weight, adapter);
+            anyAdapter = true;
+        }
+    }
+
+    /** The adapter registered on the Linear layer of {@code weight}, or {@code null}. */
+    public static LinearAdapter adapter(Parameter weight) {
+        return anyAdapter ? ADAPTERS.get(weight) : null;
     }
 
     /** A LayerNorm's parameters over the last axis: weight (γ) and bias (β) of {@code (d)}. */
@@ -44,6 +85,9 @@ public abstract class NamedBlock extends AbstractBlock {
         }
     }
 
+    /** The Linear layers made by {@link #dense}, by module name ({@code model.layers.0.self_attn.q_proj}). */
+    private final Map<String, Dense> linears = new LinkedHashMap<>();
+
     /** PyTorch {@code nn.Linear} parameters named {@code name.weight} / {@code name.bias}, U(±1/√in) init. */
     protected Dense dense(String name, long in, long out, boolean bias) {
         float bound = (float) (1.0 / Math.sqrt(in));
@@ -51,7 +95,42 @@ public abstract class NamedBlock extends AbstractBlock {
                 .optShape(new Shape(out, in)).optInitializer(new UniformInitializer(bound)).build());
         Parameter b = bias ? addParameter(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BIAS)
                 .optShape(new Shape(out)).optInitializer(new UniformInitializer(bound)).build()) : null;
-        return new Dense(w, b);
+        Dense d = new Dense(w, b);
+        linears.put(name, d);
+        return d;
+    }
+
+    /**
+     * This block's Linear layers (those made by {@link #dense}, children's included under their dotted prefix), by
+     * module name: the modules a LoRA adapter can extend.
+     */
+    public Map<String, Dense> linearModules() {
+        Map<String, Dense> out = new LinkedHashMap<>(linears);
+        for (Pair<String, Block> c : getChildren()) {
+            if (c.getValue() instanceof NamedBlock child) {
+                String name = childName(c.getKey());
+                child.linearModules().forEach((k, d) -> out.put(name.isEmpty() ? k : name + "." + k, d));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds {@code extra}'s parameters to this block's, under their own names (no prefix): how adapters join a
+     * loaded model, so trainers, optimisers and checkpoints see them beside the base weights.
+     */
+    public void attachExtra(NamedBlock extra) {
+        addChildBlock("", extra);
+    }
+
+    /** Removes a block added by {@link #attachExtra}; {@code false} when it was not attached. */
+    public boolean detachExtra(NamedBlock extra) {
+        for (Pair<String, Block> c : getChildren()) {
+            if (c.getValue() == extra) {
+                return children.remove(c.getKey()) != null;
+            }
+        }
+        return false;
     }
 
     /** PyTorch {@code nn.LayerNorm(d)} parameters named {@code name.weight} (ones) / {@code name.bias} (zeros). */

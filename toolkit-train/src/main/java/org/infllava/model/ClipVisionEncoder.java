@@ -261,6 +261,11 @@ public final class ClipVisionEncoder extends NamedBlock {
      * concatenated. The parameters keep their Hugging Face names and each gets its own gradient.
      */
     private static NDArray qkv(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        if (adapter(l.q().weight()) != null || adapter(l.k().weight()) != null || adapter(l.v().weight()) != null) {
+            // LoRA adapters extend each projection separately: (B, T, 3·d)
+            return ai.djl.ndarray.NDArrays.concat(new NDList(l.q().apply(ps, x, training), l.k().apply(ps, x,
+                    training), l.v().apply(ps, x, training)), -1);
+        }
         ai.djl.Device dev = x.getDevice();
         NDArray wq = ps.getValue(l.q().weight(), dev, training);
         NDArray wk = ps.getValue(l.k().weight(), dev, training);

@@ -258,9 +258,15 @@ public final class LlamaDecoder extends NamedBlock {
      * q, k and v projections side by side, {@code (B, T, (nh + 2·kvh)·hd)}: one matmul over the concatenated
      * weights when they are small ({@link #fuseWeightsMax}), else three. The weights stay three parameters with
      * their Hugging Face names (checkpoints, optimiser state and freeze patterns see them as before); the
-     * concatenation is part of the graph, so each gets its own gradient.
+     * concatenation is part of the graph, so each gets its own gradient. A projection with a LoRA adapter
+     * ({@link NamedBlock#setAdapter}) makes all three go through {@link NamedBlock.Dense#apply}.
      */
     private NDArray qkv(ParameterStore ps, Layer l, NDArray x, boolean training) {
+        if (adapter(l.q().weight()) != null || adapter(l.k().weight()) != null || adapter(l.v().weight()) != null) {
+            // LoRA adapters extend each projection separately: (B, T, (nh + 2·kvh)·hd)
+            return NDArrays.concat(new NDList(l.q().apply(ps, x, training), l.k().apply(ps, x, training),
+                    l.v().apply(ps, x, training)), -1);
+        }
         NDArray wq = ps.getValue(l.q().weight(), x.getDevice(), training);
         NDArray wk = ps.getValue(l.k().weight(), x.getDevice(), training);
         NDArray wv = ps.getValue(l.v().weight(), x.getDevice(), training);

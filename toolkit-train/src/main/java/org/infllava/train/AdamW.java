@@ -29,6 +29,7 @@ public final class AdamW {
     private final double weightDecay;
     private final Map<String, NDArray> m = new LinkedHashMap<>();
     private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private final Map<String, Double> lrFactors = new java.util.HashMap<>();
     private int step;
 
     /** An optimizer of these named parameters; state arrays live in {@code manager}. */
@@ -53,6 +54,18 @@ public final class AdamW {
     private static NDArray keep(NDArray a) {
         NDScope.unregister(a);
         return a;
+    }
+
+    /**
+     * Gives parameter {@code name} {@code factor} times the scheduled learning rate (a parameter group with its own
+     * peak, e.g. LLaVA's {@code mm_projector_lr}); weight decay follows the same rate.
+     */
+    public void setLrFactor(String name, double factor) {
+        if (!params.containsKey(name) || !(factor > 0)) {
+            throw new IllegalArgumentException("need a known parameter and factor > 0; got '" + name + "' factor "
+                    + factor);
+        }
+        lrFactors.put(name, factor);
     }
 
     /** Steps taken. */
@@ -81,7 +94,9 @@ public final class AdamW {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
+        double peak = lr;
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            lr = peak * lrFactors.getOrDefault(e.getKey(), 1.0);
             NDArray p = e.getValue().getArray();
             NDArray g = grads == null ? p.getGradient() : grads.get(e.getKey());
             try (NDScope scope = new NDScope()) {

@@ -45,6 +45,21 @@ public record FreezePolicy(Set<String> trainable, List<String> freezePatterns) {
     }
 
     /**
+     * {@code base} with LoRA adapters on the {@code adapted} components: those components join the trainable ones,
+     * but within them only the adapter matrices ({@code *.lora_A.weight}, {@code *.lora_B.weight}) train; every base
+     * weight stays frozen. The other components keep {@code base}'s setting (LLaVA trains its projector fully).
+     */
+    public static FreezePolicy withAdapters(FreezePolicy base, Set<String> adapted) {
+        Set<String> trainable = new java.util.LinkedHashSet<>(base.trainable());
+        List<String> patterns = new java.util.ArrayList<>(base.freezePatterns());
+        for (String c : adapted) {
+            trainable.add(c);
+            patterns.add(Pattern.quote(c + ".") + "(?!.*\\.lora_[AB]\\.weight$).*"); // c.*, but for adapter matrices
+        }
+        return new FreezePolicy(trainable, patterns);
+    }
+
+    /**
      * Splits parameters named {@code component.name} into trainable and frozen, and sets their gradient flags:
      * frozen arrays record no gradient.
      *

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.infllava.io.InvalidInputException;
+import org.infllava.train.lora.LoraConfig;
 
 /**
  * A training run's JSON configuration (documented in docs/training.md). Every object's fields are checked: an unknown
@@ -28,9 +29,28 @@ import org.infllava.io.InvalidInputException;
  * @param train how
  * @param precision {@code fp32}, or {@code fp16} (mixed precision with fp32 master weights and loss scaling)
  * @param json the whole configuration, for provenance
+ * @param lora LoRA adapters (the {@code lora} block, see docs/lora.md), or {@code null} for full fine-tuning
  */
 public record RunConfig(String name, long seed, int stage, String device, ModelSpec model, DataSpec data,
-        TrainSettings train, String precision, JsonObject json) {
+        TrainSettings train, String precision, JsonObject json, LoraSpec lora) {
+
+    /**
+     * A run's {@code lora} block.
+     *
+     * @param config the adapters
+     * @param projectorLr the projector's own peak learning rate (LLaVA's {@code mm_projector_lr}), or {@code null}
+     *     for the run's
+     */
+    public record LoraSpec(LoraConfig config, Double projectorLr) {}
+
+    /** A run without LoRA (full fine-tuning of the trainable components). */
+    public RunConfig(String name, long seed, int stage, String device, ModelSpec model, DataSpec data,
+            TrainSettings train, String precision, JsonObject json) {
+        this(name, seed, stage, device, model, data, train, precision, json, null);
+    }
+
+    /** The {@code preset} of a {@code lora} block: LLaVA-1.5's {@code finetune_lora.sh}. */
+    public static final String LLAVA_LORA_PRESET = "llava-1.5";
 
     /**
      * The model.
@@ -74,7 +94,8 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
                     + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
         }
         Path base = file.toAbsolutePath().getParent();
-        Fields root = new Fields(file, "", json, Set.of("name", "seed", "stage", "device", "model", "data", "train"));
+        Fields root = new Fields(file, "", json, Set.of("name", "seed", "stage", "device", "model", "data", "train",
+                "lora"));
         int stage = root.integer("stage", 1);
         if (stage < 0 || stage > 2) {
             throw root.error("stage", "must be 0, 1 or 2, got " + stage);
@@ -129,10 +150,15 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             throw e instanceof InvalidInputException ? e : t.error(t.has("trainable") ? "trainable" : "freeze_patterns",
                     InvalidInputException.excerpt(e.getMessage()));
         }
+        LoraSpec lora = root.has("lora") ? lora(root.object("lora", Set.of("preset", "r", "alpha", "dropout",
+                "target_modules", "components", "projector_lr"))) : null;
+        if (lora != null) {
+            freeze = FreezePolicy.withAdapters(freeze, lora.config().components());
+        }
         TrainSettings settings;
         try {
             settings = new TrainSettings(root.integer("seed", 42), t.integer("steps", 100), t.integer("batch_size", 4),
-                    t.integer("accumulation", 1), t.number("lr", stage == 2 ? 2e-5 : 1e-3), t.number("warmup_ratio", 0.03),
+                    t.integer("accumulation", 1), t.number("lr", lora != null ? 2e-4 : stage == 2 ? 2e-5 : 1e-3), t.number("warmup_ratio", 0.03),
                     t.number("min_lr_ratio", 0.0), t.number("weight_decay", 0.0), t.number("clip_norm", 1.0), freeze,
                     t.bool("group_by_length", true), t.integer("checkpoint_every", 0), t.integer("keep_last", 2),
                     t.integer("log_every", 10));
@@ -140,7 +166,47 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             throw new InvalidInputException(file, "train: " + InvalidInputException.excerpt(e.getMessage()));
         }
         return new RunConfig(root.text("name", "run"), root.integer("seed", 42), stage, device, model, data,
-                settings, precision, json);
+                settings, precision, json, lora);
+    }
+
+    /**
+     * The {@code lora} block: {@code preset} ({@value #LLAVA_LORA_PRESET}: r 128, alpha 256, dropout 0.05, every
+     * Linear layer of the LLM, projector lr 2e-5) and fields that override it ({@code r}, required without a preset;
+     * {@code alpha} (default r), {@code dropout} (0), {@code target_modules} (a list of names or one regular
+     * expression; default the LLaMA Linear layers), {@code components} ({@code ["llm"]}), {@code projector_lr}).
+     */
+    private static LoraSpec lora(Fields f) {
+        String preset = f.text("preset", null);
+        boolean llava = LLAVA_LORA_PRESET.equals(preset);
+        if (preset != null && !llava) {
+            throw f.error("preset", "must be " + LLAVA_LORA_PRESET + ", got '" + InvalidInputException.excerpt(preset)
+                    + "'");
+        }
+        if (!llava && !f.has("r")) {
+            throw f.error("r", "is required without a preset");
+        }
+        int r = f.integer("r", 128);
+        LoraConfig.Builder b = LoraConfig.builder().setRank(r).optAlpha(f.number("alpha", llava ? 256 : r))
+                .optDropout(f.number("dropout", llava ? 0.05 : 0.0));
+        if (f.has("target_modules")) {
+            if (f.json.get("target_modules").isJsonArray()) {
+                b.optTargetNames(f.strings("target_modules"));
+            } else {
+                b.optTargetRegex(f.text("target_modules", null));
+            }
+        }
+        if (f.has("components")) {
+            b.optComponents(new LinkedHashSet<>(f.strings("components")));
+        }
+        Double projectorLr = f.has("projector_lr") ? f.number("projector_lr", 0) : llava ? 2e-5 : null;
+        if (projectorLr != null && !(projectorLr > 0)) {
+            throw f.error("projector_lr", "must be > 0, got " + projectorLr);
+        }
+        try {
+            return new LoraSpec(b.build(), projectorLr);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(f.file, "lora: " + InvalidInputException.excerpt(e.getMessage()));
+        }
     }
 
     /** Typed access to one JSON object with its allowed fields. */

@@ -21,6 +21,7 @@ import org.infllava.model.InfLlavaModel;
 import org.infllava.model.LlamaConfig;
 import org.infllava.model.LlamaDecoder;
 import org.infllava.model.MlpProjector;
+import org.infllava.train.lora.Lora;
 
 /** Builds and runs a {@link Trainer} from a {@link RunConfig}: data (synthesised when asked and missing), model. */
 public final class TrainRun {
@@ -101,7 +102,19 @@ public final class TrainRun {
         data.report().firstProblems().stream().limit(3).forEach(p -> out.println("  skipped " + p));
         int g = vision.config().gridSize();
         SampleEncoder enc = new SampleEncoder(ChatTemplate.get(d.template()), tok, g * g, d.maxLength());
+        Lora lora = null;
+        if (c.lora() != null) {
+            lora = Lora.attach(c.lora().config(), model, manager, c.seed() + 4);
+            out.printf("LoRA: r %d, alpha %s on %d matrices of %s%n", c.lora().config().rank(),
+                    c.lora().config().alpha(), lora.parameters().size(), c.lora().config().components());
+        }
         Trainer trainer = new Trainer(model, c.train(), data, enc, manager, runDir, c.json(), out);
+        if (lora != null) {
+            trainer.setLora(lora, c.model().llmDir() == null ? "" : c.model().llmDir().toString());
+            if (c.lora().projectorLr() != null) {
+                trainer.setPeakLr("projector.", c.lora().projectorLr());
+            }
+        }
         if (c.precision().equals("fp16")) {
             trainer.enableMixedPrecision(1024);
         }

@@ -72,6 +72,8 @@ public final class Trainer {
     private final List<StepLog> history = new ArrayList<>();
     private final JsonObject config;
     private MixedPrecision mixed;
+    private org.infllava.train.lora.Lora lora;
+    private String loraBase = "";
     private int step;
     private org.infllava.io.AtomicFiles.Opener opener;
 
@@ -139,6 +141,33 @@ public final class Trainer {
         mixed = new MixedPrecision(manager, all, trainable, initialScale, 200);
     }
 
+    /**
+     * Gives the trainable parameters whose name starts with {@code prefix} (e.g. {@code projector.}) their own peak
+     * learning rate, under the same schedule (LLaVA's {@code mm_projector_lr}).
+     *
+     * @return how many parameters it applies to
+     */
+    public int setPeakLr(String prefix, double peakLr) {
+        int n = 0;
+        for (String name : trainable.keySet()) {
+            if (name.startsWith(prefix)) {
+                optimizer.setLrFactor(name, peakLr / settings.lr());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Declares the LoRA adapters being trained (already attached to the model): every checkpoint then also holds
+     * them in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors}, naming {@code baseModel}),
+     * so a checkpoint directory is an adapter directory.
+     */
+    public void setLora(org.infllava.train.lora.Lora lora, String baseModel) {
+        this.lora = java.util.Objects.requireNonNull(lora);
+        this.loraBase = baseModel == null ? "" : baseModel;
+    }
+
     /** The model being trained. */
     public InfLlavaModel model() {
         return model;
@@ -186,6 +215,8 @@ public final class Trainer {
                 List<int[]> batches = Batches.epoch(lengths, settings.batchSize(), settings.groupByLength() ? 4 : 0,
                         settings.seed(), epoch);
                 int[] batch = batches.get((int) (index % perEpoch));
+                // Random draws (LoRA dropout) depend only on the seed and the micro-batch: a resumed run repeats them.
+                Engine.getInstance().setRandomSeed((int) (settings.seed() * 1_000_003L + index));
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -383,6 +414,14 @@ public final class Trainer {
         files.put("optimizer.safetensors", o -> SafeTensors.write(o, opt, Map.of(), SafeTensors.DType.F32));
         files.put("state.json", o -> o.write(json(state).getBytes(StandardCharsets.UTF_8)));
         files.put("provenance.json", o -> Files.copy(runDir.resolve("provenance.json"), o));
+        if (lora != null) {
+            Map<String, HostTensor> adapter = lora.tensors();
+            String adapterConfig = lora.configJson(loraBase);
+            files.put(org.infllava.train.lora.Lora.WEIGHTS_FILE, o -> SafeTensors.write(o, adapter,
+                    Map.of("format", "pt"), SafeTensors.DType.F32));
+            files.put(org.infllava.train.lora.Lora.CONFIG_FILE, o -> o.write(adapterConfig.getBytes(
+                    StandardCharsets.UTF_8)));
+        }
         return checkpoints().write(step, files);
     }
 
