@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
                 + "normalise, then hidden_states[LAYER]; writes (tokens, hidden) float32 .npy."})
 final class FeaturesCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--vision", required = true, paramLabel = "DIR", description = "CLIPVisionModel or CLIP directory.")
     Path vision;
 
@@ -49,7 +52,7 @@ final class FeaturesCommand implements Callable<Integer> {
             default -> throw new InvalidInputException("--feature must be patch or cls_patch, got '" + feature + "'");
         };
         BufferedImage rgb = ImageFiles.readRgb(image, ImageFiles.DEFAULT_MAX_PIXELS);
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             ClipVisionEncoder enc = ClipVisionEncoder.fromPretrained(vision, m);
             int layers = enc.config().layers();
             if (layer < -(layers + 1) || layer > layers) {

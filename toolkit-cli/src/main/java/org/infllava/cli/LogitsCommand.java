@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
                 + "no special tokens added); writes (T, vocab) float32 .npy.")
 final class LogitsCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--llm", required = true, paramLabel = "DIR", description = "LlamaForCausalLM directory.")
     Path llm;
 
@@ -44,7 +47,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             LlamaDecoder dec = LlamaDecoder.fromPretrained(llm, m);
             int vocab = dec.config().vocabSize();
             long[] ids = input.ids;
