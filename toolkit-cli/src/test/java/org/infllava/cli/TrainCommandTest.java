@@ -80,7 +80,7 @@ class TrainCommandTest {
         assertTrue(run.err().contains("unknown field 'train.batchsize'"), run.err());
         CliRun device = CliRun.of("train", "--config", config("{\"steps\": 1}").toString(), "--device", "tpu");
         assertEquals(Main.EXIT_BAD_INPUT, device.code());
-        assertTrue(device.err().contains("field 'device' must be cpu, gpu or auto, got 'tpu'"), device.err());
+        assertTrue(device.err().contains("field 'device' must be cpu, gpu, gpu:N or auto, or a comma-separated list of them for data parallelism, got 'tpu'"), device.err());
         CliRun typed = CliRun.of("train", "--config", config("{\"steps\": \"many\"}").toString());
         assertEquals(Main.EXIT_BAD_INPUT, typed.code());
         assertTrue(typed.err().contains("field 'train.steps' must be an integer"), typed.err());
