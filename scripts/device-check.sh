@@ -32,6 +32,7 @@ case "$gpu" in
   *) peak=0 ;;
 esac
 
+"$here/infllava" version >/dev/null   # builds the jar first if needed, outside the time limit
 start=$(date +%s)
 timeout 480 "$here/infllava" device-check --device gpu --peak-tflops "$peak" --json "$out" "$@"
 echo "device-check: done in $(( $(date +%s) - start )) s; report $out"
