@@ -39,6 +39,9 @@ final class BenchCommand implements Runnable {
             description = "ms per SIZExSIZE image: local and global crop, recombination, pre-processing, tensor path.")
     static final class Crop implements Callable<Integer> {
 
+        @CommandLine.Mixin
+        DeviceOption deviceOption = new DeviceOption();
+
         @Option(names = "--size", defaultValue = "1008", description = "Canvas side (default: ${DEFAULT-VALUE}).")
         int size;
 
@@ -84,7 +87,7 @@ final class BenchCommand implements Runnable {
             time(t, "CLIP normalise (image -> CHW)", () -> ClipPreprocessor.clip().normalize(img));
             time(t, "bicubic resize 2016x1512 -> " + size, () -> ClipPreprocessor.resize(big, size, size));
             if (!noTensor) {
-                try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                try (NDManager m = deviceOption.newManager()) {
                     NDArray x = m.create(planar, new Shape(1, 3, size, size));
                     for (Perspective p : Perspective.values()) {
                         time(t, "tensor " + p.id() + " crop (1,3,H,W), to host", () -> {
@@ -127,6 +130,9 @@ final class BenchCommand implements Runnable {
             description = "DEM forward time and peak native memory at the real size (3x3 grid, 24x24 tokens, d=1024), "
                     + "PAPER and REFERENCE beside a naive full cross-attention over all tokens.")
     static final class Dem implements Callable<Integer> {
+
+        @CommandLine.Mixin
+        DeviceOption deviceOption = new DeviceOption();
 
         @Option(names = "--channels", defaultValue = "1024", description = "d (default: ${DEFAULT-VALUE}).")
         int channels;
@@ -175,7 +181,7 @@ final class BenchCommand implements Runnable {
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
             TextTable t = new TextTable("module", "parameters", "median s", "min s", "peak native MB",
                     "all scores MB");
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            try (NDManager m = deviceOption.newManager()) {
                 NDArray local = m.randomNormal(new Shape(1, side, side, channels));
                 NDArray global = m.randomNormal(new Shape(1, side, side, channels));
                 NDArray low = m.randomNormal(new Shape(1, tokens, tokens, channels));
@@ -253,6 +259,9 @@ final class BenchCommand implements Runnable {
                     + "configs; compare with python3 bench/bench_model.py.")
     static final class Model implements Callable<Integer> {
 
+        @CommandLine.Mixin
+        DeviceOption deviceOption = new DeviceOption();
+
         @Option(names = "--size", defaultValue = "tiny,medium", split = ",",
                 description = "tiny and/or medium (default: ${DEFAULT-VALUE}).")
         List<String> sizes;
@@ -283,7 +292,7 @@ final class BenchCommand implements Runnable {
                 org.infllava.model.LlamaConfig lc = medium
                         ? new org.infllava.model.LlamaConfig(32000, 512, 1376, 8, 8, 4, 1e-5f, 500000, null, 2048, false)
                         : new org.infllava.model.LlamaConfig(1000, 64, 128, 2, 4, 2, 1e-5f, 500000, null, 2048, false);
-                try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                try (NDManager m = deviceOption.newManager()) {
                     ParameterStore ps = new ParameterStore(m, false);
                     org.infllava.model.ClipVisionEncoder enc = new org.infllava.model.ClipVisionEncoder(vc);
                     enc.initialize(m, 0);
@@ -350,6 +359,9 @@ final class BenchCommand implements Runnable {
                     + "memory every 50 steps: native memory must stay flat.")
     static final class Train implements Callable<Integer> {
 
+        @CommandLine.Mixin
+        DeviceOption deviceOption = new DeviceOption();
+
         @Option(names = "--config", defaultValue = "examples/tiny-cpu.json", description = "Run config (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path config;
 
@@ -371,7 +383,7 @@ final class BenchCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             java.nio.file.Path runDir = java.nio.file.Files.createTempDirectory("infllava-bench-train");
             TextTable table = new TextTable("steps", "mean step ms", "tokens/s", "resident MB");
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            try (NDManager m = deviceOption.newManager()) {
                 org.infllava.train.Trainer tr = org.infllava.train.TrainRun.prepare(c, runDir, m,
                         new PrintWriter(java.io.Writer.nullWriter()));
                 table.row(0, "-", "-", String.format("%.0f", MemorySampler.rssBytes() / 1e6));

@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
         description = "Ask an INF-LLaVA model about an image; streams the answer to stdout.")
 final class ChatCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "INF-LLaVA directory: LLM shards, adapter (mm_projector.*, spatial_embed.*), tokenizer.json.")
     Path model;
@@ -65,7 +68,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatTemplate tpl = ModelDirectory.chatTemplate(model, template);
         var img = ImageFiles.read(image);
         PrintWriter out = spec.commandLine().getOut();
-        try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
+        try (NDManager m = deviceOption.newManager(); TextTokenizer tok = TextTokenizer.load(model)) {
             InfLlavaModel mdl = InfLlavaModel.fromPretrained(model, tower, m);
             if (adapter != null) {
                 org.infllava.train.lora.Lora.load(adapter, mdl, m).merge();

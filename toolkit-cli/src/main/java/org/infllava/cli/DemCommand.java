@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
                     + "sub-image k = C*I + J (the order of 'infllava crop'). R is (h, w, D). O is (h, w, D)."})
 final class DemCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--preset", required = true, paramLabel = "paper|reference",
             description = "paper: the equations as written; reference: the published SpatialEmbed.")
     String preset;
@@ -96,7 +99,7 @@ final class DemCommand implements Callable<Integer> {
                     + ", found " + r.shapeText());
         }
         DualPerspectiveEnhancement dem = build(d, cr[0], cr[1]);
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             dem.initialize(m, seed);
             if (weights != null) {
                 DemWeights.load(dem, weights);

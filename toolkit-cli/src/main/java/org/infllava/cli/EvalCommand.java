@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
             "Benchmarks: pope, sqa, mmbench, seed, ai2d, mmmu, okvqa, and hires (the lab's HiResSynth)."})
 final class EvalCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "A model directory (saved by the toolkit, e.g. a lab run's <model>/model, or published).")
     Path model;
@@ -106,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         String id = modelId(model);
         Path dir = out != null ? out : Path.of("runs", "eval", id + "-" + bd.benchmark());
-        try (NDManager m = NDManager.newBaseManager("PyTorch"); TextTokenizer tok = TextTokenizer.load(model)) {
+        try (NDManager m = deviceOption.newManager(); TextTokenizer tok = TextTokenizer.load(model)) {
             InfLlavaModel mdl = InfLlavaModel.fromPretrained(model, vision, m);
             tok.checkFits(mdl.llm().config().vocabSize(), model.resolve("config.json"));
             JsonObject prov = new JsonObject();

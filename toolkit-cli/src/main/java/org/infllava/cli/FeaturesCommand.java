@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
                 + "hidden_states[LAYER]; writes (tokens, hidden) float32 .npy."})
 final class FeaturesCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--vision", required = true, paramLabel = "DIR", description = "CLIPVisionModel, SiglipVisionModel, CLIP or SigLIP directory.")
     Path vision;
 
@@ -52,7 +55,7 @@ final class FeaturesCommand implements Callable<Integer> {
             default -> throw new InvalidInputException("--feature must be patch or cls_patch, got '" + feature + "'");
         };
         BufferedImage rgb = ImageFiles.readRgb(image, ImageFiles.DEFAULT_MAX_PIXELS);
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             ClipVisionEncoder enc = ClipVisionEncoder.fromPretrained(vision, m);
             int layers = enc.config().layers();
             if (layer < -(layers + 1) || layer > layers) {

@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
                 + "--text (tokenised with DIR/tokenizer.json, no special tokens added); writes (T, vocab) float32 .npy.")
 final class LogitsCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--llm", required = true, paramLabel = "DIR", description = "LLaMA, Mistral or Qwen2 directory.")
     Path llm;
 
@@ -55,7 +58,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             if (merge && adapter == null) {
                 throw new InvalidInputException("--merge needs --adapter");
             }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "INF-LLaVA toolkit: dual-perspective cropping and enhancement for high-resolution MLLMs.",
         subcommands = {DemoCommand.class, ShowcaseCommand.class, CropCommand.class, TokensCommand.class, DemCommand.class, FeaturesCommand.class,
             LogitsCommand.class, ChatCommand.class, TrainCommand.class, DataCommand.class, LabCommand.class,
-            BenchCommand.class, ScoreCommand.class, EvalCommand.class, KernelCommand.class,
+            BenchCommand.class, ScoreCommand.class, EvalCommand.class, KernelCommand.class, DeviceCheckCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

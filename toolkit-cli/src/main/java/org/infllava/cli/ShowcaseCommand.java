@@ -43,6 +43,9 @@ import picocli.CommandLine.Option;
                 + "recombination (images, files, tensors) -> token/FLOP budget. Writes runs/showcase-<timestamp>/.")
 final class ShowcaseCommand implements Callable<Integer> {
 
+    @CommandLine.Mixin
+    DeviceOption deviceOption = new DeviceOption();
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs",
             description = "Parent of the run directory (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -141,7 +144,7 @@ final class ShowcaseCommand implements Callable<Integer> {
         CropGrid g = crops.plan().grid();
         ClipPreprocessor pre = ClipPreprocessor.clip();
         float[] x = pre.normalize(crops.canvas());
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             NDArray pixels = m.create(x, new ai.djl.ndarray.types.Shape(1, 3, g.height(), g.width())); // (B, C, H, W)
             for (Perspective p : Perspective.values()) {
                 NDArray subs = GridMaps.crop(pixels, g, p, Layout.CHANNELS_FIRST); // (B·N, C, h, w)
@@ -197,7 +200,7 @@ final class ShowcaseCommand implements Callable<Integer> {
         TextTable table = new TextTable("preset", "parameters", "output", "fwd+bwd ms", "local inputs with gradient",
                 "global inputs with gradient");
         float[] x = ClipPreprocessor.clip().normalize(crops.canvas());
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = deviceOption.newManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
             NDArray pixels = m.create(x, new ai.djl.ndarray.types.Shape(1, 3, g.height(), g.width())); // (B, C, H, W)
             NDArray proj = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 64));

@@ -32,7 +32,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Stop at the first malformed data row (overrides data.strict).")
     boolean strict;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|auto", description = "Override the config's device.")
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N|auto[,...]", description = "Override the config's "
+            + "device; several (gpu:0,gpu:1) train data-parallel with the global batch split across them.")
     String device;
 
     @Option(names = "--runs", defaultValue = "runs", paramLabel = "DIR", description = "Parent of run directories "
@@ -66,11 +67,12 @@ final class TrainCommand implements Callable<Integer> {
             c = RunConfig.load(writeTemp(j));
         }
         PrintWriter out = spec.commandLine().getOut();
+        ai.djl.Device first = TrainRun.device(c.device()); // a missing GPU fails here, before a run directory exists
         Path runDir = resume != null ? runDirOf(resume)
                 : Outputs.newRunDirectory(runs, c.name());
         out.printf("run %s: stage %d, %d steps, device %s -> %s%n", c.name(), c.stage(), c.train().steps(),
                 c.device(), runDir);
-        try (NDManager m = NDManager.newBaseManager(TrainRun.device(c.device()), "PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(first, "PyTorch")) {
             Trainer t = TrainRun.prepare(c, runDir, m, out);
             if (resume != null) {
                 t.resume(resume);

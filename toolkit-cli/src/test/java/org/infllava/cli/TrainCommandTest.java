@@ -73,6 +73,36 @@ class TrainCommandTest {
         assertTrue(resumed.out().contains("resumed at step 4"), resumed.out());
     }
 
+    /** --device cpu,cpu: two replicas, the global batch split 1 + 1; the logged losses are the one-device ones. */
+    @Test
+    void twoCpuReplicasLogTheOneDeviceLosses() throws IOException {
+        Path cfg = config("{\"steps\": 3, \"batch_size\": 2, \"lr\": 0.001}");
+        float[][] losses = new float[2][];
+        String[] devices = {"cpu", "cpu,cpu"};
+        for (int k = 0; k < 2; k++) {
+            Path runs = dir.resolve("runs-dp" + k);
+            CliRun run = CliRun.of("train", "--config", cfg.toString(), "--device", devices[k], "--runs",
+                    runs.toString());
+            assertEquals(0, run.code(), run.out() + run.err());
+            assertEquals(k == 1, run.out().contains("data parallel on [cpu(), cpu()]: global batch 2 split [1, 1]"),
+                    run.out());
+            Path metrics;
+            try (Stream<Path> s = Files.list(runs)) {
+                metrics = s.findFirst().orElseThrow().resolve("metrics.jsonl");
+            }
+            java.util.List<String> lines = Files.readAllLines(metrics);
+            assertEquals(3, lines.size());
+            losses[k] = new float[3];
+            for (int i = 0; i < 3; i++) {
+                losses[k][i] = com.google.gson.JsonParser.parseString(lines.get(i)).getAsJsonObject().get("loss")
+                        .getAsFloat();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(losses[0][i], losses[1][i], 1e-5, "loss of step " + (i + 1));
+        }
+    }
+
     @Test
     void aWrongFieldIsNamed() throws IOException {
         CliRun run = CliRun.of("train", "--config", config("{\"steps\": 2, \"batchsize\": 2}").toString());
@@ -80,7 +110,7 @@ class TrainCommandTest {
         assertTrue(run.err().contains("unknown field 'train.batchsize'"), run.err());
         CliRun device = CliRun.of("train", "--config", config("{\"steps\": 1}").toString(), "--device", "tpu");
         assertEquals(Main.EXIT_BAD_INPUT, device.code());
-        assertTrue(device.err().contains("field 'device' must be cpu, gpu or auto, got 'tpu'"), device.err());
+        assertTrue(device.err().contains("field 'device' must be cpu, gpu, gpu:N or auto, or a comma-separated list of them for data parallelism, got 'tpu'"), device.err());
         CliRun typed = CliRun.of("train", "--config", config("{\"steps\": \"many\"}").toString());
         assertEquals(Main.EXIT_BAD_INPUT, typed.code());
         assertTrue(typed.err().contains("field 'train.steps' must be an integer"), typed.err());

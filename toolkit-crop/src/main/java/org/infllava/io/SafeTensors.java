@@ -206,6 +206,23 @@ public final class SafeTensors implements AutoCloseable {
         return tensors.get(name);
     }
 
+    /**
+     * The stored bytes of one tensor, memory-mapped and read-only, little-endian as the file holds them (no
+     * conversion: for uploading BF16 as it is, see {@code org.infllava.model.io.Bf16}).
+     */
+    public java.nio.ByteBuffer raw(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new InvalidInputException(file, "no tensor '" + InvalidInputException.excerpt(name) + "'");
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.end() - t.begin())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Reads one tensor as floats. */
     public HostTensor read(String name) {
         TensorInfo t = tensors.get(name);

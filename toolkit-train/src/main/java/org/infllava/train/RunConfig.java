@@ -23,7 +23,7 @@ import org.infllava.train.lora.LoraConfig;
  * @param seed the run's seed
  * @param stage 0 (tiny models: vision + projector + LLM on one low-resolution view, then the tower is saved and
  *     frozen for later stages), 1 (DEM + projector) or 2 (DEM + projector + LLM): the default trainable components
- * @param device {@code cpu}, {@code gpu} or {@code auto}
+ * @param device {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto}; a comma-separated list trains data-parallel
  * @param model what to train
  * @param data what to train on
  * @param train how
@@ -101,8 +101,9 @@ public record RunConfig(String name, long seed, int stage, String device, ModelS
             throw root.error("stage", "must be 0, 1 or 2, got " + stage);
         }
         String device = root.text("device", "auto");
-        if (!Set.of("cpu", "gpu", "auto").contains(device)) {
-            throw root.error("device", "must be cpu, gpu or auto, got '" + device + "'");
+        if (!org.infllava.model.Devices.isWellFormed(device)) {
+            throw root.error("device", "must be cpu, gpu, gpu:N or auto, or a comma-separated list of them for data "
+                    + "parallelism, got '" + device + "'");
         }
         Fields m = root.object("model", Set.of("vision", "llm", "dem", "grid", "projector"));
         Fields v = m.object("vision", Set.of("dir", "random"));

@@ -1,7 +1,6 @@
 package org.infllava.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
@@ -16,6 +15,7 @@ import org.infllava.infer.ChatTemplate;
 import org.infllava.infer.TextTokenizer;
 import org.infllava.io.InvalidInputException;
 import org.infllava.model.ClipVisionConfig;
+import org.infllava.model.Devices;
 import org.infllava.model.ClipVisionEncoder;
 import org.infllava.model.InfLlavaModel;
 import org.infllava.model.LlamaConfig;
@@ -28,24 +28,18 @@ public final class TrainRun {
 
     private TrainRun() {}
 
-    /** The device a config asks for ({@code auto}: a GPU when one is present). */
+    /**
+     * The first device a config asks for ({@code auto}: a GPU when one is present; a list such as {@code gpu:0,gpu:1}
+     * trains data-parallel, see {@link #prepare}); a GPU that is not there is an {@link InvalidInputException}.
+     */
     public static Device device(String name) {
-        return switch (name) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> {
-                if (Engine.getInstance().getGpuCount() == 0) {
-                    throw new InvalidInputException("device gpu was asked for but no GPU is visible");
-                }
-                yield Device.gpu();
-            }
-            default -> Engine.getInstance().defaultDevice();
-        };
+        return Devices.list(name).get(0);
     }
 
     /**
      * Prepares a trainer for a config in {@code runDir}.
      *
-     * @param manager owns the model and optimizer state
+     * @param manager owns the model and optimizer state; on the config's first device
      */
     public static Trainer prepare(RunConfig c, Path runDir, NDManager manager, PrintWriter out) {
         RunConfig.DataSpec d = c.data();
@@ -117,6 +111,17 @@ public final class TrainRun {
         }
         if (c.precision().equals("fp16")) {
             trainer.enableMixedPrecision(1024);
+        }
+        java.util.List<Device> devices = Devices.list(c.device());
+        if (devices.size() > 1) {
+            if (c.precision().equals("fp16")) {
+                throw new InvalidInputException("device " + c.device() + " with precision fp16: data parallelism runs "
+                        + "in fp32 (fp16 master weights are not combined with replicas yet)");
+            }
+            out.println("data parallel on " + devices + ": global batch " + c.train().batchSize() + " split "
+                    + DataParallel.split(new int[c.train().batchSize()], devices.size()).stream()
+                            .map(b -> String.valueOf(b.length)).toList());
+            trainer.enableDataParallel(devices);
         }
         return trainer;
     }

@@ -74,6 +74,7 @@ public final class Trainer {
     private MixedPrecision mixed;
     private org.infllava.train.lora.Lora lora;
     private String loraBase = "";
+    private DataParallel parallel;
     private int step;
     private org.infllava.io.AtomicFiles.Opener opener;
 
@@ -138,6 +139,9 @@ public final class Trainer {
      * for the optimizer, dynamic loss scaling from {@code initialScale}. Meant for GPUs; it also runs on a CPU.
      */
     public void enableMixedPrecision(double initialScale) {
+        if (parallel != null) {
+            throw new IllegalStateException("fp16 mixed precision with data parallelism is not implemented");
+        }
         mixed = new MixedPrecision(manager, all, trainable, initialScale, 200);
     }
 
@@ -166,6 +170,31 @@ public final class Trainer {
     public void setLora(org.infllava.train.lora.Lora lora, String baseModel) {
         this.lora = java.util.Objects.requireNonNull(lora);
         this.loraBase = baseModel == null ? "" : baseModel;
+    }
+
+    /**
+     * Trains data-parallel on {@code devices}: one replica of the weights per device (the first must be the
+     * manager's: it is the model itself), each global batch of {@code batchSize} rows split across them, gradients
+     * summed onto the first, clipped by their global norm, one AdamW update, the weights copied back to the others.
+     * The result equals one-device training with the same global batch (up to float summation order). The same
+     * device may appear more than once. Not combined with fp16 mixed precision yet.
+     *
+     * @throws IllegalStateException after {@link #enableMixedPrecision}, or when called twice
+     */
+    public void enableDataParallel(List<ai.djl.Device> devices) {
+        if (mixed != null) {
+            throw new IllegalStateException("data parallelism with fp16 mixed precision is not implemented: use fp32 "
+                    + "with several devices, or fp16 on one");
+        }
+        if (parallel != null) {
+            throw new IllegalStateException("data parallelism is already enabled on " + parallel.size() + " devices");
+        }
+        parallel = new DataParallel(manager, all, trainable, devices);
+    }
+
+    /** The replicas (null on one device). */
+    public DataParallel parallel() {
+        return parallel;
     }
 
     /** The model being trained. */
@@ -220,14 +249,40 @@ public final class Trainer {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        float[] result = new float[2];
-                        NDArray loss = loss(batch, result);
                         float factor = (float) ((mixed == null ? 1 : mixed.scale()) / settings.accumulation());
-                        gc.backward(loss.mul(NamedBlock.scalar(loss, factor)));
-                        lossSum += loss.getFloat();
-                        tokens += (long) result[1];
+                        if (parallel == null) {
+                            float[] result = new float[2];
+                            NDArray loss = loss(batch, result);
+                            gc.backward(loss.mul(NamedBlock.scalar(loss, factor)));
+                            lossSum += loss.getFloat(); // documented host read: the loss for the log
+                            tokens += (long) result[1];
+                        } else {
+                            // Each replica's loss is its share of the global batch's mean: token sum / global count.
+                            float denominator = 0;
+                            for (int i : batch) {
+                                denominator += supervisedTokens(i);
+                            }
+                            NDArray total = null;
+                            List<int[]> parts = DataParallel.split(batch, parallel.size());
+                            for (int r = 0; r < parts.size(); r++) {
+                                if (parts.get(r).length == 0) {
+                                    continue;
+                                }
+                                DataParallel.Replica rep = parallel.replica(r);
+                                float[] result = new float[2];
+                                NDArray loss = loss(parts.get(r), result, rep.store(), rep.manager(), denominator);
+                                gc.backward(loss.mul(NamedBlock.scalar(loss, factor)));
+                                tokens += (long) result[1];
+                                NDArray here = loss.toDevice(manager.getDevice(), false);
+                                total = total == null ? here : total.add(here);
+                            }
+                            lossSum += total.getFloat(); // documented host read: one per micro-batch, after backward
+                        }
                     }
                 }
+            }
+            if (parallel != null) {
+                parallel.reduceGradients();
             }
             float meanLoss = lossSum / settings.accumulation();
             if (!Float.isFinite(meanLoss)) {
@@ -238,6 +293,9 @@ public final class Trainer {
             if (mixed == null) {
                 norm = GradientClipping.clipByGlobalNorm(trainable.values(), settings.clipNorm());
                 optimizer.step(lr);
+                if (parallel != null) {
+                    parallel.broadcast();
+                }
             } else {
                 Map<String, NDArray> grads = mixed.unscaledGradients();
                 if (grads == null) { // overflow: skip the update, the scale is halved, the same batch comes again
@@ -268,7 +326,30 @@ public final class Trainer {
      * @param stats receives {@code [0] = loss, [1] = supervised tokens}
      */
     NDArray loss(int[] batch, float[] stats) {
-        ParameterStore ps = mixed != null ? mixed : new ParameterStore(manager, false);
+        return loss(batch, stats, mixed != null ? mixed : new ParameterStore(manager, false), manager, 0);
+    }
+
+    /**
+     * The supervised tokens of row {@code i}: its labelled text tokens, less the first position (nothing predicts
+     * it). Known on the host from the encoding, so a data-parallel step normalises without a device round trip.
+     */
+    int supervisedTokens(int i) {
+        SampleEncoder.Encoded e = encoded.get(i);
+        int n = 0;
+        for (int j = 0; j < e.ids().length; j++) {
+            if (e.ids()[j] != ChatTemplate.IMAGE_TOKEN && e.labels()[j] && j > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The summed cross-entropy over the labelled positions of {@code batch}, divided by {@code denominator} (or, when
+     * it is 0, by the batch's own supervised tokens: the mean), computed with the weights of {@code ps} and inputs
+     * created by {@code inputs} (a replica's device).
+     */
+    NDArray loss(int[] batch, float[] stats, ParameterStore ps, NDManager inputs, float denominator) {
         NDList embeds = new NDList();
         List<long[]> targets = new ArrayList<>();
         int maxLen = 0;
@@ -278,7 +359,7 @@ public final class Trainer {
             for (int k = 0; k < e.images(); k++) {
                 images.add(ImageFiles.read(data.rows().get(i).images().get(k)));
             }
-            NDArray x = model.embed(ps, manager, e.ids(), images, true); // (1, L, d)
+            NDArray x = model.embed(ps, inputs, e.ids(), images, true); // (1, L, d)
             int len = (int) x.getShape().get(1);
             int textTokens = 0;
             for (long id : e.ids()) {
@@ -309,7 +390,7 @@ public final class Trainer {
         for (int r = 0; r < b; r++) {
             NDArray x = embeds.get(r);
             int len = (int) x.getShape().get(1);
-            padded.add(len == maxLen ? x : x.concat(manager.zeros(new Shape(1, maxLen - len, d), x.getDataType()), 1));
+            padded.add(len == maxLen ? x : x.concat(inputs.zeros(new Shape(1, maxLen - len, d), x.getDataType()), 1));
             for (int j = 0; j < len; j++) {
                 mask[r * maxLen + j] = 1;
             }
@@ -325,20 +406,20 @@ public final class Trainer {
         for (float v : valid) {
             count += v;
         }
-        if (count == 0) {
+        if (count == 0 && denominator == 0) {
             throw new IllegalStateException("a batch without supervised tokens (rows " + java.util.Arrays.toString(batch)
                     + "): every answer was truncated away; raise maxLength");
         }
         NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
-        NDArray logits = model.llm().forward(ps, x, manager.create(mask, new Shape(b, maxLen)), null, null, true);
+        NDArray logits = model.llm().forward(ps, x, inputs.create(mask, new Shape(b, maxLen)), null, null, true);
         NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, L-1, V)
         // Autograd keeps the index and the weights until backward: copies in PyTorch-owned memory do not depend on
         // DJL keeping the Java-side buffer of an array made from a Java array alive (views of it do not).
-        NDArray picked = logp.gather(manager.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
+        NDArray picked = logp.gather(inputs.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
                 .reshape(b, maxLen - 1); // (B, L-1)
-        NDArray sum = picked.mul(manager.create(valid, new Shape(b, maxLen - 1)).toType(picked.getDataType(), true))
+        NDArray sum = picked.mul(inputs.create(valid, new Shape(b, maxLen - 1)).toType(picked.getDataType(), true))
                 .sum();
-        NDArray loss = sum.neg().div(NamedBlock.scalar(sum, count));
+        NDArray loss = sum.neg().div(NamedBlock.scalar(sum, denominator > 0 ? denominator : count));
         stats[1] = count;
         return loss;
     }
@@ -487,6 +568,9 @@ public final class Trainer {
         Map<String, HostTensor> opt = SafeTensors.read(ckpt.resolve("optimizer.safetensors"));
         optimizer.load(opt);
         step = optimizer.stepCount();
+        if (parallel != null) {
+            parallel.broadcastAll(); // the replicas follow the restored weights
+        }
         if (mixed != null) {
             HostTensor scale = opt.get("loss_scale");
             if (scale != null) {

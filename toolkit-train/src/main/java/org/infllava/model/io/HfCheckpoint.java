@@ -24,7 +24,7 @@ import org.infllava.nn.NamedBlock;
  * A Hugging Face model directory: {@code config.json} plus weights in {@code model.safetensors}, or in shards listed
  * by {@code model.safetensors.index.json} ({@code weight_map}: tensor name → shard file), or in several
  * {@code *.safetensors} files without an index. Shards are opened lazily and tensors read one at a time
- * (memory-mapped; F32, F16 and BF16).
+ * (memory-mapped; F32, F16 and BF16; {@link #loadInto} decodes BF16 on the parameters' device, see {@link Bf16}).
  *
  * <p>Errors name the directory or shard, the key, and the expected and found shapes.
  */
@@ -175,6 +175,11 @@ public final class HfCheckpoint implements AutoCloseable {
      *     expected and found shapes when they differ
      */
     public HostTensor tensor(String name, long... expectedShape) {
+        return checked(name, expectedShape).read(name);
+    }
+
+    /** The shard holding {@code name}, after the checks of {@link #tensor}. */
+    private SafeTensors checked(String name, long... expectedShape) {
         Path shard = weightMap.get(name);
         if (shard == null) {
             throw new InvalidInputException(dir, "missing key '" + name + "' (expected shape "
@@ -189,7 +194,7 @@ public final class HfCheckpoint implements AutoCloseable {
             throw new InvalidInputException(shard, "key '" + name + "': expected shape "
                     + HostTensor.shapeText(expectedShape) + ", found " + HostTensor.shapeText(info.shape()));
         }
-        return st.read(name);
+        return st;
     }
 
     /**
@@ -200,8 +205,19 @@ public final class HfCheckpoint implements AutoCloseable {
     public void loadInto(NamedBlock block, String prefix, Map<String, String> renames) {
         for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
             String key = renames.getOrDefault(e.getKey(), prefix + e.getKey());
-            HostTensor t = tensor(key, e.getValue().getShape().getShape());
-            e.getValue().getArray().set(FloatBuffer.wrap(t.data()));
+            long[] shape = e.getValue().getShape().getShape();
+            SafeTensors st = checked(key, shape);
+            ai.djl.ndarray.NDArray target = e.getValue().getArray();
+            if ("BF16".equals(st.info(key).dtype())) {
+                // Uploaded as stored (2 bytes a value) and decoded on the parameter's device: no host conversion.
+                try (org.infllava.model.GradMode off = org.infllava.model.GradMode.disabled();
+                        ai.djl.ndarray.NDArray v = Bf16.decode(target.getManager(), st.raw(key),
+                                new ai.djl.ndarray.types.Shape(shape))) {
+                    target.set(new ai.djl.ndarray.index.NDIndex("..."), v.toType(target.getDataType(), false));
+                }
+            } else {
+                target.set(FloatBuffer.wrap(st.read(key).data()));
+            }
         }
     }
 
