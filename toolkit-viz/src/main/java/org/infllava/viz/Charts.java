@@ -11,15 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.infllava.lab.Ablation;
-import org.infllava.lab.AblationTable;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -137,23 +133,5 @@ public final class Charts {
             c.addSeries(m, tasks.get(m), accuracy.get(m));
         }
         return c;
-    }
-
-    /**
-     * The chart of an ablation summary CSV ({@code ablation-<table>-summary.csv}, columns {@code model},
-     * {@code <task>_mean}, {@code <task>_sd}, ...): an {@link XYChart} for {@link AblationTable#RESOLUTION} (the
-     * resolution sweep), a {@link CategoryChart} otherwise — {@link Ablation#chart} on the file's table.
-     */
-    public static Chart<?, ?> ablation(Path summaryCsv, AblationTable table) {
-        Table summary;
-        try {
-            summary = Table.read().usingOptions(CsvReadOptions.builder(summaryCsv.toFile())
-                    .columnTypesPartial(name -> name.equals("model") ? Optional.of(ColumnType.STRING)
-                            : name.endsWith("_mean") || name.endsWith("_sd") ? Optional.of(ColumnType.DOUBLE)
-                            : Optional.empty()));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(summaryCsv + " is not an ablation summary CSV: " + e.getMessage(), e);
-        }
-        return Ablation.chart(table, summary);
     }
 }

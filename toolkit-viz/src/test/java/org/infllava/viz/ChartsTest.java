@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.infllava.lab.Ablation;
-import org.infllava.lab.AblationTable;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
@@ -75,26 +73,5 @@ class ChartsTest {
         assertEquals(List.of(0.75, 0.65), s.getYData().stream().map(Number::doubleValue).toList());
         assertEquals(List.of(0.25, 0.6), c.getSeriesMap().get("llava-1.5").getYData().stream()
                 .map(Number::doubleValue).toList());
-    }
-
-    /** A summary written by Ablation (Tablesaw CSV) read back: the resolution sweep's points survive the file. */
-    @Test
-    void ablationChartFromSummaryCsv() throws Exception {
-        List<Ablation.Point> points = List.of(new Ablation.Point("[28]", 1, "fine-detail", 0, 0.3),
-                new Ablation.Point("[84]", 1, "fine-detail", 0, 0.6),
-                new Ablation.Point("[84]", 2, "fine-detail", 0, 0.8),
-                new Ablation.Point("[28+84]", 1, "fine-detail", 0, 0.7),
-                new Ablation.Point("[28]", 1, "all", 9, 0.3), new Ablation.Point("[84]", 1, "all", 9, 0.3),
-                new Ablation.Point("[84]", 2, "all", 9, 0.3), new Ablation.Point("[28+84]", 1, "all", 9, 0.3));
-        Path f = dir.resolve("ablation-resolution-summary.csv");
-        Ablation.summary(points, List.of()).write().csv(f.toFile());
-        XYChart c = (XYChart) Charts.ablation(f, AblationTable.RESOLUTION);
-        XYSeries single = c.getSeriesMap().get("single resolution");
-        assertEquals(List.of(28.0, 84.0), list(single.getXData()));
-        assertEquals(0.3, single.getYData()[0], 1e-12);
-        assertEquals(0.7, single.getYData()[1], 1e-12); // [84]: mean of 0.6 and 0.8 over seeds 1, 2
-        assertEquals(List.of(84.0), list(c.getSeriesMap().get("dual resolution (28 px added)").getXData()));
-        CategoryChart bars = (CategoryChart) Charts.ablation(f, AblationTable.FUSION);
-        assertEquals(List.of("[28]", "[84]", "[28+84]"), bars.getSeriesMap().get("fine-detail").getXData());
     }
 }
