@@ -35,9 +35,10 @@ class LabCommandTest {
             lab = s.filter(p -> p.getFileName().toString().startsWith("lab-")).findFirst().orElseThrow();
         }
         List<String> csv = Files.readAllLines(lab.resolve("results.csv"));
-        assertEquals("model,task,n,accuracy,ci_low,ci_high", csv.get(0));
-        assertEquals(2, csv.size(), csv.toString());
-        Map<String, String[]> rows = csv.stream().skip(1).map(l -> l.split(","))
+        assertEquals("model,task,n,accuracy,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,p_value",
+                csv.get(0));
+        assertEquals(3, csv.size(), csv.toString()); // glyph and the fine-detail pool (here the same questions)
+        Map<String, String[]> rows = csv.stream().skip(1).map(l -> l.split(",", -1)).filter(r -> r[1].equals("glyph"))
                 .collect(Collectors.toMap(r -> r[0], r -> r));
         String[] inf = rows.get("inf-llava-paper");
         assertEquals("glyph", inf[1]);

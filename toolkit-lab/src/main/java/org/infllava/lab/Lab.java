@@ -174,7 +174,7 @@ public final class Lab {
                     .mapToDouble(Trainer.StepLog::loss).average().orElse(Double.NaN);
             Scores s = score(model.name(), built, tok, data, m, bar);
             LabResults.ModelResult r = new LabResults.ModelResult(model.name(), s.byTask(), s.overall(), s.control(),
-                    first, last, (System.nanoTime() - t0) / 1e9);
+                    first, last, (System.nanoTime() - t0) / 1e9, s.answers());
             out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", model.name(), first, last,
                     s.overall().accuracy(), s.control() == null ? "" : String.format(", %.2f with another scene's",
                             s.control().accuracy()), r.seconds());
@@ -260,7 +260,8 @@ public final class Lab {
     }
 
     /** Per-task accuracy on the test split, and the control with another scene's image. */
-    record Scores(Map<String, Accuracy.Result> byTask, Accuracy.Result overall, Accuracy.Result control) {}
+    record Scores(Map<String, Accuracy.Result> byTask, Accuracy.Result overall, Accuracy.Result control,
+            LabResults.Answers answers) {}
 
     private Scores score(String name, InfLlavaModel model, TextTokenizer tok, Path data, NDManager m, ProgressBar bar) {
         LlavaDataset test = LlavaDataset.load(data.resolve("test.json"), data, true);
@@ -287,7 +288,24 @@ public final class Lab {
         Accuracy.Result overall = Accuracy.byGroup(items.stream().map(x -> new Accuracy.Item("all", x.prediction(),
                 x.reference())).toList()).get("all");
         return new Scores(Accuracy.byGroup(items), overall,
-                settings.control() ? Accuracy.byGroup(swapped).get("all") : null);
+                settings.control() ? Accuracy.byGroup(swapped).get("all") : null, answers(items, swapped));
+    }
+
+    /** Per-question correctness (the {@link Accuracy} rule) of the answers and, when present, the control's. */
+    static LabResults.Answers answers(List<Accuracy.Item> items, List<Accuracy.Item> control) {
+        boolean[] own = new boolean[items.size()];
+        boolean[] other = control.isEmpty() ? null : new boolean[items.size()];
+        for (int i = 0; i < own.length; i++) {
+            own[i] = correct(items.get(i));
+            if (other != null) {
+                other[i] = correct(control.get(i));
+            }
+        }
+        return new LabResults.Answers(items.stream().map(Accuracy.Item::group).toList(), own, other);
+    }
+
+    private static boolean correct(Accuracy.Item i) {
+        return Accuracy.normalise(i.prediction()).equals(Accuracy.normalise(i.reference()));
     }
 
     private static String answer(InfLlavaModel model, ParameterStore ps, NDManager m, long[] ids, Path image,

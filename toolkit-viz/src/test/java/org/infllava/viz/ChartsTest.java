@@ -74,4 +74,18 @@ class ChartsTest {
         assertEquals(List.of(0.25, 0.6), c.getSeriesMap().get("llava-1.5").getYData().stream()
                 .map(Number::doubleValue).toList());
     }
+
+    /** With the Wilson bounds the bars carry error bars of the interval's longer side: max(0.75−0.5313, 0.8881−0.75). */
+    @Test
+    void labResultsWithIntervalsHaveErrorBars() throws Exception {
+        Path f = dir.resolve("results.csv");
+        Files.writeString(f, """
+                model,task,n,accuracy,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,p_value
+                llava-1.5,glyph,20,0.2500,0.1119,0.4687,,,,
+                inf-llava-paper,glyph,20,0.7500,0.5313,0.8881,0.5000,0.2000,0.7000,0.00195
+                """);
+        CategoryChart c = Charts.labResults(f);
+        assertEquals(0.7500 - 0.5313, c.getSeriesMap().get("inf-llava-paper").getExtraValues().iterator().next().doubleValue(), 1e-12);
+        assertEquals(0.4687 - 0.2500, c.getSeriesMap().get("llava-1.5").getExtraValues().iterator().next().doubleValue(), 1e-12);
+    }
 }
