@@ -37,6 +37,7 @@ import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 import org.infllava.model.ClipVisionEncoder;
 import org.infllava.model.InfLlavaModel;
+import org.infllava.model.IntraOpThreads;
 import org.infllava.model.LlamaConfig;
 import org.infllava.model.LlamaDecoder;
 import org.infllava.model.MlpProjector;
@@ -58,14 +59,24 @@ import org.infllava.train.Trainer;
  */
 public final class Lab {
 
+    /** Name of the blind calibration row ({@link LabModel#blind()}). */
+    public static final String BLIND = "blind";
+
+    /** The DCM grid of the ceiling row's local sub-images (the lab's 84-px scene: 3 × 28 px). */
+    static final int CEILING_GRID = 3;
+
     private final LabSettings settings;
     private final List<LabModel> models;
     private final PrintWriter out;
+
+    private final int parallelRows;
 
     private Lab(Builder b) {
         this.settings = b.settings;
         this.models = List.copyOf(b.models);
         this.out = b.out;
+        this.parallelRows = b.parallelRows > 0 ? Math.min(b.parallelRows, models.size())
+                : Math.max(1, Math.min(models.size(), Runtime.getRuntime().availableProcessors()));
     }
 
     /** A builder. */
@@ -90,14 +101,62 @@ public final class Lab {
         Path data = writeData(runDir.resolve("data"));
         bar.advance(0, "data written");
         TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
-        List<LabResults.ModelResult> results = new ArrayList<>();
-        for (LabModel m : models) {
-            results.add(trainAndScore(m, data, runDir.resolve("stage0").resolve("vision"), runDir.resolve(m.name()),
-                    bar));
-        }
+        List<LabResults.ModelResult> results = trainRows(data, runDir, bar);
         bar.finish("lab done");
         return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), tower.objectAccuracy(),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Trains and scores every row; independent rows run side by side on {@code parallelRows} worker threads, each
+     * with one intra-op thread ({@link IntraOpThreads#exactly}), the costliest rows (most visual tokens) first.
+     * Results come back in the models' order. Every row is seeded from the settings alone, so where it runs does
+     * not change what it learns beyond floating-point reduction order.
+     */
+    private List<LabResults.ModelResult> trainRows(Path data, Path runDir, ProgressBar bar) {
+        Path vision = runDir.resolve("stage0").resolve("vision");
+        if (parallelRows <= 1) {
+            List<LabResults.ModelResult> results = new ArrayList<>();
+            for (LabModel m : models) {
+                results.add(trainAndScore(m, data, vision, runDir.resolve(m.name()), bar));
+            }
+            return results;
+        }
+        List<LabModel> order = new ArrayList<>(models);
+        order.sort(java.util.Comparator.comparingLong((LabModel m) -> -cost(m, settings).visualTokens()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelRows,
+                r -> {
+                    Thread t = new Thread(r, "lab-row");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            Map<String, java.util.concurrent.Future<LabResults.ModelResult>> futures = new java.util.HashMap<>();
+            for (LabModel m : order) {
+                futures.put(m.name(), pool.submit(() -> {
+                    try (IntraOpThreads one = IntraOpThreads.exactly(1)) {
+                        return trainAndScore(m, data, vision, runDir.resolve(m.name()), bar);
+                    }
+                }));
+            }
+            List<LabResults.ModelResult> results = new ArrayList<>();
+            for (LabModel m : models) {
+                try {
+                    results.add(futures.get(m.name()).get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException("lab row " + m.name() + " failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while training lab row " + m.name(), e);
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
@@ -157,8 +216,7 @@ public final class Lab {
             InfLlavaModel built = build(model, visionDir, tok.vocabSize(), m);
             LlavaDataset train = LlavaDataset.load(data.resolve("train.json"), data, true);
             int tokens = (int) cost(built.frontEnd(), settings).visualTokens();
-            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, tokens, 64 + tokens + 16 * settings.tasks()
-                    .size() * settings.questionsPerTask());
+            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, tokens, sequenceLength(tokens));
             TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
                     settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
                     true, 0, 1, Integer.MAX_VALUE);
@@ -182,12 +240,20 @@ public final class Lab {
         }
     }
 
+    /** The longest training sequence for {@code visualTokens} visual tokens: the image and every question turn. */
+    int sequenceLength(int visualTokens) {
+        return 64 + visualTokens + 16 * settings.tasks().size() * settings.questionsPerTask();
+    }
+
     /** A lab model assembled around the stage-0 tower (frozen), with a fresh projector, DEM and LLM. */
     public InfLlavaModel build(LabModel model, Path visionDir, int vocabSize, NDManager m) {
         ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(visionDir, m);
         LlamaConfig c = settings.llm();
+        // a row with more visual tokens than the LLM's positions allow (the ceiling: 441) gets the positions it needs;
+        // RoPE has no learned position table, so the other rows are unchanged
+        int positions = Math.max(c.maxPositions(), sequenceLength((int) cost(model, settings).visualTokens()));
         LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(vocabSize, c.hiddenSize(), c.intermediateSize(), c.layers(),
-                c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
+                c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), positions,
                 c.tieWordEmbeddings()));
         llm.initialize(m, settings.seed() + 1);
         int dv = vision.config().hiddenSize();
@@ -218,6 +284,17 @@ public final class Lab {
      * ({@link PixelShuffleAssembler#PixelShuffleAssembler(boolean)}).
      */
     public static VisualFrontEnd frontEnd(String name, int imageSize, int grid, int encoderChannels, int llmChannels) {
+        if (name.equals(BLIND)) {
+            return new VisualFrontEnd(BLIND, org.infllava.crop.CropStrategies.get("llava-1.5", imageSize),
+                    new BlindAssembler(), false);
+        }
+        if (name.equals(LabResults.CEILING)) {
+            return new VisualFrontEnd(LabResults.CEILING, org.infllava.crop.DualPerspectiveCropper.builder()
+                    .setSubImageSize(imageSize).optGrid(CEILING_GRID, CEILING_GRID)
+                    .optResizePolicy(org.infllava.crop.ResizePolicy.PAD_TO_SQUARE)
+                    .optPerspectives(org.infllava.crop.Perspective.LOCAL).optLowResView(false)
+                    .optName("ceiling-local").build(), new org.infllava.frontend.ConcatAssembler(), false);
+        }
         VisualFrontEnd fe = VisualFrontEnds.create(name, imageSize, encoderChannels, llmChannels);
         if (fe.assembler() instanceof PixelShuffleAssembler && grid % 2 != 0) {
             fe = new VisualFrontEnd(fe.name(), fe.strategy(), new PixelShuffleAssembler(true), fe.referenceLowRes());
@@ -363,8 +440,18 @@ public final class Lab {
         private LabSettings settings = LabSettings.defaults();
         private List<LabModel> models = List.of(LabModel.llava15(), LabModel.paper(), LabModel.reference());
         private PrintWriter out = new PrintWriter(Writer.nullWriter());
+        private int parallelRows = 0;
 
         private Builder() {}
+
+        /**
+         * Rows trained side by side, each on one intra-op thread (default 0: one per available processor, at most
+         * one per model); 1 trains them one after another with the engine's thread count.
+         */
+        public Builder optParallelRows(int parallelRows) {
+            this.parallelRows = parallelRows;
+            return this;
+        }
 
         /** Settings (default {@link LabSettings#defaults()}). */
         public Builder optSettings(LabSettings settings) {
@@ -388,6 +475,10 @@ public final class Lab {
         public Lab build() {
             if (models.isEmpty()) {
                 throw new IllegalArgumentException("a lab needs at least one model");
+            }
+            if (parallelRows < 0) {
+                throw new IllegalArgumentException("parallelRows must be >= 0 (0: one per processor), got "
+                        + parallelRows);
             }
             Set<String> names = new LinkedHashSet<>();
             for (LabModel m : models) {

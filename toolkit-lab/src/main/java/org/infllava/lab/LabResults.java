@@ -157,6 +157,72 @@ public record LabResults(LabSettings settings, List<ModelResult> models, double 
         return new Accuracy.Result(FINE_DETAIL, n, k, n == 0 ? 0 : (double) k / n, ci[0], ci[1]);
     }
 
+    /**
+     * Several runs (seeds) pooled: per model the questions of every run side by side (each run's questions stay
+     * paired within that run), counts and Wilson intervals recomputed from the pooled answers, losses and times
+     * averaged. Every run must have the same models with answers kept.
+     */
+    public static LabResults pool(List<LabResults> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("nothing to pool");
+        }
+        LabResults first = runs.get(0);
+        List<ModelResult> pooled = new ArrayList<>();
+        for (ModelResult m : first.models()) {
+            List<String> tasks = new ArrayList<>();
+            List<Boolean> own = new ArrayList<>();
+            List<Boolean> other = new ArrayList<>();
+            boolean control = true;
+            double firstLoss = 0;
+            double lastLoss = 0;
+            double secs = 0;
+            for (LabResults r : runs) {
+                ModelResult x = r.model(m.model());
+                if (x.answers() == null) {
+                    throw new IllegalArgumentException("model " + m.model() + " kept no answers in a run to pool");
+                }
+                tasks.addAll(x.answers().tasks());
+                for (int i = 0; i < x.answers().correct().length; i++) {
+                    own.add(x.answers().correct()[i]);
+                    if (x.answers().control() != null) {
+                        other.add(x.answers().control()[i]);
+                    }
+                }
+                control &= x.answers().control() != null;
+                firstLoss += x.firstLoss() / runs.size();
+                lastLoss += x.lastLoss() / runs.size();
+                secs += x.seconds();
+            }
+            boolean[] o = new boolean[own.size()];
+            boolean[] c = control ? new boolean[own.size()] : null;
+            for (int i = 0; i < o.length; i++) {
+                o[i] = own.get(i);
+                if (c != null) {
+                    c[i] = other.get(i);
+                }
+            }
+            Answers a = new Answers(tasks, o, c);
+            java.util.Map<String, Accuracy.Result> byTask = new java.util.LinkedHashMap<>();
+            for (String t : first.settings().tasks()) {
+                byTask.put(t, count(t, a.correct(t)));
+            }
+            pooled.add(new ModelResult(m.model(), byTask, count(ALL, a.correct(ALL)),
+                    c == null ? null : count(ALL, a.control(ALL)), firstLoss, lastLoss, secs, a));
+        }
+        return new LabResults(first.settings(), pooled, Double.NaN, Double.NaN, java.util.Map.of(),
+                runs.stream().mapToDouble(LabResults::seconds).sum());
+    }
+
+    private static Accuracy.Result count(String group, boolean[] correct) {
+        int k = 0;
+        for (boolean b : correct) {
+            k += b ? 1 : 0;
+        }
+        double[] ci = Accuracy.wilson(k, correct.length);
+        return new Accuracy.Result(group, correct.length, k, correct.length == 0 ? 0 : (double) k / correct.length,
+                ci[0], ci[1]);
+    }
+
     /** The result of {@code model}. */
     public ModelResult model(String model) {
         return models.stream().filter(m -> m.model().equals(model)).findFirst()
@@ -335,9 +401,15 @@ public record LabResults(LabSettings settings, List<ModelResult> models, double 
     /** The markdown report. */
     public String markdown() {
         StringBuilder md = new StringBuilder("# HiResSynth lab results\n\n");
-        md.append(settings.describe()).append(String.format(Locale.ROOT, ".%n%nStage 0: cell loss %.3f -> %.3f; "
-                + "held-out accuracy on object patches %s. Wall time %.0f s.%n%n", towerFirstLoss, towerLastLoss,
-                towerAccuracy, seconds));
+        if (Double.isNaN(towerFirstLoss)) {
+            md.append(settings.describe()).append(String.format(Locale.ROOT, " (the first seed's settings).%n%n"
+                    + "Pooled over seeds: each seed's questions paired within that seed. Wall time of all seeds "
+                    + "%.0f s.%n%n", seconds));
+        } else {
+            md.append(settings.describe()).append(String.format(Locale.ROOT, ".%n%nStage 0: cell loss %.3f -> %.3f; "
+                    + "held-out accuracy on object patches %s. Wall time %.0f s.%n%n", towerFirstLoss, towerLastLoss,
+                    towerAccuracy, seconds));
+        }
         md.append("Accuracy with 95 % Wilson intervals; * marks the fine-detail tasks. The last column repeats the "
                 + "overall accuracy and gives it again with every question asked about another scene's image: equal "
                 + "numbers mean the model answers from the question alone.\n\n");
