@@ -108,10 +108,11 @@ public final class Lab {
     }
 
     /**
-     * Trains and scores every row; independent rows run side by side on {@code parallelRows} worker threads, each
-     * with one intra-op thread ({@link IntraOpThreads#exactly}), the costliest rows (most visual tokens) first.
-     * Results come back in the models' order. Every row is seeded from the settings alone, so where it runs does
-     * not change what it learns beyond floating-point reduction order.
+     * Trains and scores every row; independent rows run side by side, {@code parallelRows} at a time, the costliest
+     * (most visual tokens) first. DJL's PyTorch engine allows one gradient collector per process, so each row the
+     * lab can rebuild by name ({@link LabRow}) trains in a child JVM with one intra-op thread; any other row trains in
+     * this process, one at a time. Results come back in the models' order. Every row is seeded from the settings
+     * alone, so where it runs changes what it learns only through floating-point reduction order.
      */
     private List<LabResults.ModelResult> trainRows(Path data, Path runDir, ProgressBar bar) {
         Path vision = runDir.resolve("stage0").resolve("vision");
@@ -122,6 +123,8 @@ public final class Lab {
             }
             return results;
         }
+        LabRow.writeSettings(settings, runDir);
+        long perModel = workUnits(1) - settings.towerSteps();
         List<LabModel> order = new ArrayList<>(models);
         order.sort(java.util.Comparator.comparingLong((LabModel m) -> -cost(m, settings).visualTokens()));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelRows,
@@ -130,13 +133,26 @@ public final class Lab {
                     t.setDaemon(true);
                     return t;
                 });
+        Object inProcess = new Object();
         try {
             Map<String, java.util.concurrent.Future<LabResults.ModelResult>> futures = new java.util.HashMap<>();
             for (LabModel m : order) {
+                Path dir = runDir.resolve(m.name());
                 futures.put(m.name(), pool.submit(() -> {
-                    try (IntraOpThreads one = IntraOpThreads.exactly(1)) {
-                        return trainAndScore(m, data, vision, runDir.resolve(m.name()), bar);
+                    if (!LabRow.byName(m)) {
+                        synchronized (inProcess) {
+                            try (IntraOpThreads one = IntraOpThreads.exactly(1)) {
+                                return trainAndScore(m, data, vision, dir, bar);
+                            }
+                        }
                     }
+                    LabResults.ModelResult r = trainInChild(m, runDir, dir);
+                    bar.advance(perModel, m.name() + " done");
+                    out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", m.name(),
+                            r.firstLoss(), r.lastLoss(), r.overall().accuracy(), r.control() == null ? ""
+                            : String.format(", %.2f with another scene's", r.control().accuracy()), r.seconds());
+                    out.flush();
+                    return r;
                 }));
             }
             List<LabResults.ModelResult> results = new ArrayList<>();
@@ -157,6 +173,26 @@ public final class Lab {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static LabResults.ModelResult trainInChild(LabModel m, Path runDir, Path dir) throws IOException,
+            InterruptedException {
+        Files.createDirectories(dir);
+        Path log = dir.resolve("row.log");
+        Process p = new ProcessBuilder(LabRow.command(runDir, m.name())).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            int code = p.waitFor();
+            if (code != 0) {
+                List<String> lines = Files.readAllLines(log);
+                throw new IllegalStateException("lab row " + m.name() + " failed (exit " + code + "); last lines of "
+                        + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15),
+                        lines.size())));
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        return LabRow.readResult(dir);
     }
 
     /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
@@ -225,7 +261,10 @@ public final class Lab {
             t.setStepListener(s -> bar.advance(1, String.format("%s: step %d/%d, loss %.3f", model.name(), s.step(),
                     settings.steps(), s.loss())));
             t.run(settings.steps());
-            built.save(dir.resolve("model"), data.resolve("tokenizer.json"), ChatTemplate.PLAIN.name());
+            if (!isCalibration(model)) {
+                // the calibration rows' front-ends are the lab's own (not registered), so no model directory
+                built.save(dir.resolve("model"), data.resolve("tokenizer.json"), ChatTemplate.PLAIN.name());
+            }
             List<Trainer.StepLog> h = t.history();
             double first = h.get(0).loss();
             double last = h.subList(Math.max(0, h.size() - Math.max(1, h.size() / 10)), h.size()).stream()
@@ -238,6 +277,11 @@ public final class Lab {
                             s.control().accuracy()), r.seconds());
             return r;
         }
+    }
+
+    /** Whether {@code m} is the blind or the ceiling row, whose front-ends only the lab builds. */
+    static boolean isCalibration(LabModel m) {
+        return BLIND.equals(m.frontEnd()) || LabResults.CEILING.equals(m.frontEnd());
     }
 
     /** The longest training sequence for {@code visualTokens} visual tokens: the image and every question turn. */
