@@ -135,9 +135,10 @@ final class LabCommand implements Runnable {
 
     /** {@code infllava lab run [--quick]}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Generate HiResSynth, pretrain a tiny tower (stage 0), train llava-1.5, inf-llava-paper and "
-                    + "inf-llava-reference with one budget, and score them per task (results.csv, report.md, "
-                    + "accuracy.png).")
+            description = "Generate HiResSynth, pretrain a tiny tower (stage 0), train the calibration rows (blind, "
+                    + "llava-1.5, ceiling) and inf-llava-paper, inf-llava-reference, inf-llava-paper-residual with "
+                    + "one budget, and score them per task with paired statistics against llava-1.5 (results.csv, "
+                    + "control.csv, report.md, accuracy.png); --seeds N adds pooled results.")
     static final class Run implements Callable<Integer> {
 
         @Mixin
