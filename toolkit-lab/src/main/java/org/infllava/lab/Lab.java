@@ -391,19 +391,35 @@ public final class Lab {
         List<Accuracy.Item> swapped = new ArrayList<>();
         ParameterStore ps = new ParameterStore(m, false);
         int n = test.rows().size();
+        // every question (and, with the control, the same question about a scene of another task block) answered in
+        // batches of ANSWER_BATCH: equal accuracy with another scene's image means the model answers from the
+        // question alone; lower accuracy means it reads this scene
+        List<long[]> prompts = new ArrayList<>();
+        List<Path> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             LlavaDataset.Row row = test.rows().get(i);
             long[] ids = ChatTemplate.PLAIN.render(row.turns().subList(0, 1), tok, true).ids();
+            prompts.add(ids);
+            images.add(row.images().get(0));
+            if (settings.control()) {
+                prompts.add(ids);
+                images.add(test.rows().get((i + n / 2 + 1) % n).images().get(0));
+            }
+        }
+        List<String> answers = new ArrayList<>();
+        for (int from = 0; from < prompts.size(); from += ANSWER_BATCH) {
+            int to = Math.min(prompts.size(), from + ANSWER_BATCH);
+            answers.addAll(answer(model, ps, m, prompts.subList(from, to), images.subList(from, to), tok));
+            bar.advance(to - from, name + ": test " + to + "/" + prompts.size());
+        }
+        int per = settings.control() ? 2 : 1;
+        for (int i = 0; i < n; i++) {
+            LlavaDataset.Row row = test.rows().get(i);
             String task = raw.get(i).getAsJsonObject().get("task").getAsString();
             String reference = row.turns().get(1).text();
-            items.add(new Accuracy.Item(task, answer(model, ps, m, ids, row.images().get(0), tok), reference));
-            bar.advance(1, name + ": test " + (i + 1) + "/" + n);
+            items.add(new Accuracy.Item(task, answers.get(per * i), reference));
             if (settings.control()) {
-                // The same question about a scene of another task block: equal accuracy means the model answers
-                // from the question alone; lower accuracy means it reads this scene.
-                Path other = test.rows().get((i + n / 2 + 1) % n).images().get(0);
-                swapped.add(new Accuracy.Item("all", answer(model, ps, m, ids, other, tok), reference));
-                bar.advance(1, name + ": control " + (i + 1) + "/" + n);
+                swapped.add(new Accuracy.Item("all", answers.get(per * i + 1), reference));
             }
         }
         Accuracy.Result overall = Accuracy.byGroup(items.stream().map(x -> new Accuracy.Item("all", x.prediction(),
@@ -429,12 +445,22 @@ public final class Lab {
         return Accuracy.normalise(i.prediction()).equals(Accuracy.normalise(i.reference()));
     }
 
-    private static String answer(InfLlavaModel model, ParameterStore ps, NDManager m, long[] ids, Path image,
-            TextTokenizer tok) {
-        BufferedImage img = ImageFiles.read(image);
+    /** Test questions answered together in one left-padded batch ({@link InfLlavaModel#generateBatch}). */
+    static final int ANSWER_BATCH = 16;
+
+    private static List<String> answer(InfLlavaModel model, ParameterStore ps, NDManager m, List<long[]> ids,
+            List<Path> images, TextTokenizer tok) {
+        List<List<BufferedImage>> imgs = new ArrayList<>();
+        for (Path p : images) {
+            imgs.add(List.of(ImageFiles.read(p)));
+        }
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             scope.suppressNotUsedWarning();
-            return tok.decode(model.generate(ps, m, ids, List.of(img), GenerationConfig.greedy(2, 2), null), true);
+            List<String> out = new ArrayList<>();
+            for (long[] row : model.generateBatch(ps, m, ids, imgs, GenerationConfig.greedy(2, 2))) {
+                out.add(tok.decode(row, true));
+            }
+            return out;
         }
     }
 
