@@ -71,6 +71,14 @@ class LabCommandTest {
         CliRun m = CliRun.of("lab", "run", "--models", "llava-2", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, m.code());
         assertTrue(m.err().contains("'llava-2'"), m.err());
+        assertTrue(m.err().contains("blind") && m.err().contains("ceiling")
+                && m.err().contains("inf-llava-paper-residual"), m.err());
+        CliRun seeds = CliRun.of("lab", "run", "--seeds", "0", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, seeds.code());
+        assertTrue(seeds.err().contains("--seeds must be >= 1, got 0"), seeds.err());
+        CliRun parallel = CliRun.of("lab", "run", "--parallel", "0", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, parallel.code());
+        assertTrue(parallel.err().contains("--parallel must be >= 1, got 0"), parallel.err());
         CliRun task = CliRun.of("lab", "run", "--tasks", "glyphs", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, task.code());
         assertTrue(task.err().contains("'glyphs'"), task.err());

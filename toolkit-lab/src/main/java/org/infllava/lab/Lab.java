@@ -181,6 +181,9 @@ public final class Lab {
         Path log = dir.resolve("row.log");
         Process p = new ProcessBuilder(LabRow.command(runDir, m.name())).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
+        // a stopped lab (Ctrl-C, SIGTERM) takes its rows with it
+        Thread reaper = new Thread(p::destroyForcibly, "lab-row-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             int code = p.waitFor();
             if (code != 0) {
@@ -191,6 +194,11 @@ public final class Lab {
             }
         } finally {
             p.destroyForcibly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already stopping; the hook runs
+            }
         }
         return LabRow.readResult(dir);
     }
