@@ -19,11 +19,11 @@ if [ ${#targets[@]} -eq 0 ]; then
     toolkit-train:TrainInputsFuzzTest#llavaRows
     toolkit-train:TrainInputsFuzzTest#runConfig
     toolkit-train:TrainInputsFuzzTest#checkpointManifest
-    toolkit-viz:BenchmarkFuzzTest#pope
-    toolkit-viz:BenchmarkFuzzTest#scienceQa
-    toolkit-viz:BenchmarkFuzzTest#mmBench
-    toolkit-viz:BenchmarkFuzzTest#seedBench
-    toolkit-viz:BenchmarkFuzzTest#vqa
+    toolkit-eval:BenchmarkFuzzTest#pope
+    toolkit-eval:BenchmarkFuzzTest#scienceQa
+    toolkit-eval:BenchmarkFuzzTest#mmBench
+    toolkit-eval:BenchmarkFuzzTest#seedBench
+    toolkit-eval:BenchmarkFuzzTest#vqa
     notebooks/kernel:CellMagicFuzzTest#cellMagics
   )
 fi

@@ -83,6 +83,10 @@ final class LabCommand implements Runnable {
         @Option(names = "--no-control", description = "Skip asking every test question with another scene's image.")
         boolean noControl;
 
+        @Option(names = "--parallel", paramLabel = "N",
+                description = "Rows trained side by side, one intra-op thread each (default: one per processor).")
+        Integer parallel;
+
         LabSettings settings() {
             LabSettings.Builder b = (quick ? LabSettings.quick() : LabSettings.defaults()).toBuilder();
             if (seed != null) {
@@ -120,15 +124,21 @@ final class LabCommand implements Runnable {
         }
     }
 
-    /** The three models of the main comparison by name. */
-    static final Map<String, LabModel> MAIN = Map.of("llava-1.5", LabModel.llava15(), "inf-llava-paper",
-            LabModel.paper(), "inf-llava-reference", LabModel.reference());
+    /** The models of the main comparison by name: the compared models and the calibration rows. */
+    static final Map<String, LabModel> MAIN = Map.of(Lab.BLIND, LabModel.blind(), "llava-1.5", LabModel.llava15(),
+            "inf-llava-paper", LabModel.paper(), "inf-llava-reference", LabModel.reference(),
+            "inf-llava-paper-residual", LabModel.paperResidual(), LabResults.CEILING, LabModel.ceiling());
+
+    /** The demo's rows in order: language prior, floor, the compared models, the named variant, ceiling. */
+    static final List<String> DEFAULT_MODELS = List.of(Lab.BLIND, "llava-1.5", "inf-llava-paper",
+            "inf-llava-reference", "inf-llava-paper-residual", LabResults.CEILING);
 
     /** {@code infllava lab run [--quick]}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Generate HiResSynth, pretrain a tiny tower (stage 0), train llava-1.5, inf-llava-paper and "
-                    + "inf-llava-reference with one budget, and score them per task (results.csv, report.md, "
-                    + "accuracy.png).")
+            description = "Generate HiResSynth, pretrain a tiny tower (stage 0), train the calibration rows (blind, "
+                    + "llava-1.5, ceiling) and inf-llava-paper, inf-llava-reference, inf-llava-paper-residual with "
+                    + "one budget, and score them per task with paired statistics against llava-1.5 (results.csv, "
+                    + "control.csv, report.md, accuracy.png); --seeds N adds pooled results.")
     static final class Run implements Callable<Integer> {
 
         @Mixin
@@ -138,40 +148,81 @@ final class LabCommand implements Runnable {
         Path out;
 
         @Option(names = "--models", split = ",", paramLabel = "NAME",
-                description = "Models (default llava-1.5,inf-llava-paper,inf-llava-reference); also any visual "
-                        + "front-end: llava-next-anyres, internvl-dynamic, s2, monkey, inf-dcm, inf-dcm-auto.")
+                description = "Models (default blind,llava-1.5,inf-llava-paper,inf-llava-reference,"
+                        + "inf-llava-paper-residual,ceiling); also any visual front-end: llava-next-anyres, "
+                        + "internvl-dynamic, s2, monkey, inf-dcm, inf-dcm-auto.")
         List<String> models;
+
+        @Option(names = "--seeds", paramLabel = "N",
+                description = "Run every row for seeds S..S+N-1 (S: --seed, default 1), each seed with its own data "
+                        + "and tower, and write per-seed and pooled results.")
+        Integer seeds;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return runLab(spec.commandLine().getOut(), budget.settings(), models, out, "lab");
+            if (seeds != null && seeds < 1) {
+                throw new InvalidInputException("--seeds must be >= 1, got " + seeds);
+            }
+            return runLab(spec.commandLine().getOut(), budget.settings(), models, out, "lab",
+                    seeds == null ? 1 : seeds, budget.parallel);
         }
     }
 
     /** Runs the main comparison and prints and writes its results; shared with {@code demo}. */
     static int runLab(PrintWriter o, LabSettings settings, List<String> names, Path out, String prefix) {
+        return runLab(o, settings, names, out, prefix, 1, null);
+    }
+
+    /**
+     * Runs the main comparison for {@code seeds} seeds from the settings' seed; one seed writes its results into the
+     * run directory, several write each seed's under {@code seed-<S>/} and the pooled results at the top.
+     */
+    static int runLab(PrintWriter o, LabSettings settings, List<String> names, Path out, String prefix, int seeds,
+            Integer parallel) {
         List<LabModel> chosen = new ArrayList<>();
-        for (String n : names == null ? List.of("llava-1.5", "inf-llava-paper", "inf-llava-reference") : names) {
+        for (String n : names == null ? DEFAULT_MODELS : names) {
             LabModel m = MAIN.get(n);
             if (m == null && org.infllava.frontend.VisualFrontEnds.names().contains(n)) {
                 m = LabModel.frontEnd(n);
             }
             if (m == null) {
-                throw new InvalidInputException("unknown lab model '" + n
-                        + "'; models: llava-1.5, inf-llava-paper, inf-llava-reference, or a front-end: "
+                throw new InvalidInputException("unknown lab model '" + n + "'; models: "
+                        + String.join(", ", DEFAULT_MODELS) + ", or a front-end: "
                         + String.join(", ", org.infllava.frontend.VisualFrontEnds.names()));
             }
             chosen.add(m);
         }
+        if (parallel != null && parallel < 1) {
+            throw new InvalidInputException("--parallel must be >= 1, got " + parallel);
+        }
         Path run = Outputs.newRunDirectory(out, prefix);
         o.printf("%s: %s%nresults in %s%n", prefix, settings.describe(), run);
-        LabResults r = Lab.builder().optSettings(settings).optModels(chosen).optOutput(o).build().run(run);
-        r.writeTo(run);
-        o.println(r.summary().print());
-        o.printf("%s done in %.0f s: %s%n", prefix, r.seconds(), run);
+        List<LabResults> perSeed = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < seeds; i++) {
+            LabSettings s = settings.toBuilder().optSeed(settings.seed() + i).build();
+            Path dir = seeds == 1 ? run : run.resolve("seed-" + s.seed());
+            if (seeds > 1) {
+                o.printf("seed %d%n", s.seed());
+            }
+            LabResults r = Lab.builder().optSettings(s).optModels(chosen).optOutput(o)
+                    .optParallelRows(parallel == null ? 0 : parallel).build().run(dir);
+            r.writeTo(dir);
+            o.println(r.summary().print());
+            o.print(r.paired());
+            perSeed.add(r);
+        }
+        if (seeds > 1) {
+            LabResults pooled = LabResults.pool(perSeed);
+            pooled.writeTo(run);
+            o.printf("%npooled over %d seeds:%n", seeds);
+            o.println(pooled.summary().print());
+            o.print(pooled.paired());
+        }
+        o.printf("%s done in %.0f s: %s%n", prefix, (System.nanoTime() - t0) / 1e9, run);
         o.flush();
         return 0;
     }

@@ -35,9 +35,10 @@ class LabCommandTest {
             lab = s.filter(p -> p.getFileName().toString().startsWith("lab-")).findFirst().orElseThrow();
         }
         List<String> csv = Files.readAllLines(lab.resolve("results.csv"));
-        assertEquals("model,task,n,accuracy,ci_low,ci_high", csv.get(0));
-        assertEquals(2, csv.size(), csv.toString());
-        Map<String, String[]> rows = csv.stream().skip(1).map(l -> l.split(","))
+        assertEquals("model,task,n,accuracy,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,p_value",
+                csv.get(0));
+        assertEquals(3, csv.size(), csv.toString()); // glyph and the fine-detail pool (here the same questions)
+        Map<String, String[]> rows = csv.stream().skip(1).map(l -> l.split(",", -1)).filter(r -> r[1].equals("glyph"))
                 .collect(Collectors.toMap(r -> r[0], r -> r));
         String[] inf = rows.get("inf-llava-paper");
         assertEquals("glyph", inf[1]);
@@ -70,6 +71,14 @@ class LabCommandTest {
         CliRun m = CliRun.of("lab", "run", "--models", "llava-2", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, m.code());
         assertTrue(m.err().contains("'llava-2'"), m.err());
+        assertTrue(m.err().contains("blind") && m.err().contains("ceiling")
+                && m.err().contains("inf-llava-paper-residual"), m.err());
+        CliRun seeds = CliRun.of("lab", "run", "--seeds", "0", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, seeds.code());
+        assertTrue(seeds.err().contains("--seeds must be >= 1, got 0"), seeds.err());
+        CliRun parallel = CliRun.of("lab", "run", "--parallel", "0", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, parallel.code());
+        assertTrue(parallel.err().contains("--parallel must be >= 1, got 0"), parallel.err());
         CliRun task = CliRun.of("lab", "run", "--tasks", "glyphs", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, task.code());
         assertTrue(task.err().contains("'glyphs'"), task.err());

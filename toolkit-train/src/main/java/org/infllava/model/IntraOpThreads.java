@@ -53,6 +53,23 @@ public final class IntraOpThreads implements AutoCloseable {
         return new IntraOpThreads(now);
     }
 
+    /**
+     * Exactly {@code threads} intra-op threads for the calling Java thread until close (then the count it found): a
+     * worker that runs one of several independent jobs side by side takes one thread each, so that the jobs share the
+     * cores instead of oversubscribing them. Nested {@link #forFlops} scopes then keep one thread.
+     */
+    public static IntraOpThreads exactly(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("need at least one intra-op thread, got " + threads);
+        }
+        if (!PYTORCH) {
+            return NOTHING;
+        }
+        int now = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(threads);
+        return new IntraOpThreads(now);
+    }
+
     @Override
     public void close() {
         if (restore > 0) {

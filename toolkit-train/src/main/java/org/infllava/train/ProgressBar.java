@@ -45,14 +45,14 @@ public final class ProgressBar {
     }
 
     /** Adds {@code units} of finished work and shows {@code status} beside the bar. */
-    public void advance(long units, String status) {
+    public synchronized void advance(long units, String status) {
         done = Math.min(total, done + units);
         this.status = status;
         draw(false);
     }
 
     /** Completes the bar and ends its line. */
-    public void finish(String status) {
+    public synchronized void finish(String status) {
         done = total;
         this.status = status;
         draw(true);

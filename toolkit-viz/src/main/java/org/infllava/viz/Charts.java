@@ -11,15 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.infllava.lab.Ablation;
-import org.infllava.lab.AblationTable;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -110,10 +106,12 @@ public final class Charts {
         try {
             t = Table.read().usingOptions(CsvReadOptions.builder(resultsCsv.toFile())
                     .columnTypesPartial(Map.of("model", ColumnType.STRING, "task", ColumnType.STRING,
-                            "accuracy", ColumnType.DOUBLE)));
+                            "accuracy", ColumnType.DOUBLE, "ci_low", ColumnType.DOUBLE, "ci_high", ColumnType.DOUBLE,
+                            "diff_vs_baseline", ColumnType.DOUBLE, "diff_ci_low", ColumnType.DOUBLE,
+                            "diff_ci_high", ColumnType.DOUBLE, "p_value", ColumnType.DOUBLE)));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(resultsCsv + " is not a lab results.csv "
-                    + "(model,task,n,accuracy,ci_low,ci_high): " + e.getMessage(), e);
+                    + "(model,task,n,accuracy,ci_low,ci_high[,diff_vs_baseline,diff_ci_low,diff_ci_high,p_value]): " + e.getMessage(), e);
         }
         return labResults(t);
     }
@@ -121,39 +119,36 @@ public final class Charts {
     /**
      * Accuracy per task, one series per model, from a long table with columns {@code model} (string), {@code task}
      * (string) and {@code accuracy} (double), as {@code LabResults.table()} makes; order of first appearance kept.
+     * With {@code ci_low} and {@code ci_high} columns (the 95 % Wilson interval) each bar gets an error bar; XChart
+     * draws error bars symmetrically, so its half-length is the interval's longer side ({@code max(acc − low,
+     * high − acc)}), which covers the whole interval.
      */
     public static CategoryChart labResults(Table results) {
         Map<String, List<String>> tasks = new LinkedHashMap<>();
         Map<String, List<Double>> accuracy = new LinkedHashMap<>();
+        Map<String, List<Double>> error = new LinkedHashMap<>();
+        boolean bars = results.columnNames().contains("ci_low") && results.columnNames().contains("ci_high");
         for (int i = 0; i < results.rowCount(); i++) {
             String m = results.stringColumn("model").get(i);
+            double a = results.doubleColumn("accuracy").get(i);
             tasks.computeIfAbsent(m, k -> new ArrayList<>()).add(results.stringColumn("task").get(i));
-            accuracy.computeIfAbsent(m, k -> new ArrayList<>()).add(results.doubleColumn("accuracy").get(i));
+            accuracy.computeIfAbsent(m, k -> new ArrayList<>()).add(a);
+            if (bars) {
+                double lo = ((Number) results.column("ci_low").get(i)).doubleValue();
+                double hi = ((Number) results.column("ci_high").get(i)).doubleValue();
+                error.computeIfAbsent(m, k -> new ArrayList<>()).add(Math.max(a - lo, hi - a));
+            }
         }
         CategoryChart c = new CategoryChartBuilder().width(800).height(450).title("HiResSynth: accuracy per task")
                 .xAxisTitle("task").yAxisTitle("accuracy").build();
         c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         for (String m : tasks.keySet()) {
-            c.addSeries(m, tasks.get(m), accuracy.get(m));
+            if (bars) {
+                c.addSeries(m, tasks.get(m), accuracy.get(m), error.get(m));
+            } else {
+                c.addSeries(m, tasks.get(m), accuracy.get(m));
+            }
         }
         return c;
-    }
-
-    /**
-     * The chart of an ablation summary CSV ({@code ablation-<table>-summary.csv}, columns {@code model},
-     * {@code <task>_mean}, {@code <task>_sd}, ...): an {@link XYChart} for {@link AblationTable#RESOLUTION} (the
-     * resolution sweep), a {@link CategoryChart} otherwise — {@link Ablation#chart} on the file's table.
-     */
-    public static Chart<?, ?> ablation(Path summaryCsv, AblationTable table) {
-        Table summary;
-        try {
-            summary = Table.read().usingOptions(CsvReadOptions.builder(summaryCsv.toFile())
-                    .columnTypesPartial(name -> name.equals("model") ? Optional.of(ColumnType.STRING)
-                            : name.endsWith("_mean") || name.endsWith("_sd") ? Optional.of(ColumnType.DOUBLE)
-                            : Optional.empty()));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(summaryCsv + " is not an ablation summary CSV: " + e.getMessage(), e);
-        }
-        return Ablation.chart(table, summary);
     }
 }

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.infllava.lab.Ablation;
-import org.infllava.lab.AblationTable;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
@@ -77,24 +75,17 @@ class ChartsTest {
                 .map(Number::doubleValue).toList());
     }
 
-    /** A summary written by Ablation (Tablesaw CSV) read back: the resolution sweep's points survive the file. */
+    /** With the Wilson bounds the bars carry error bars of the interval's longer side: max(0.75−0.5313, 0.8881−0.75). */
     @Test
-    void ablationChartFromSummaryCsv() throws Exception {
-        List<Ablation.Point> points = List.of(new Ablation.Point("[28]", 1, "fine-detail", 0, 0.3),
-                new Ablation.Point("[84]", 1, "fine-detail", 0, 0.6),
-                new Ablation.Point("[84]", 2, "fine-detail", 0, 0.8),
-                new Ablation.Point("[28+84]", 1, "fine-detail", 0, 0.7),
-                new Ablation.Point("[28]", 1, "all", 9, 0.3), new Ablation.Point("[84]", 1, "all", 9, 0.3),
-                new Ablation.Point("[84]", 2, "all", 9, 0.3), new Ablation.Point("[28+84]", 1, "all", 9, 0.3));
-        Path f = dir.resolve("ablation-resolution-summary.csv");
-        Ablation.summary(points, List.of()).write().csv(f.toFile());
-        XYChart c = (XYChart) Charts.ablation(f, AblationTable.RESOLUTION);
-        XYSeries single = c.getSeriesMap().get("single resolution");
-        assertEquals(List.of(28.0, 84.0), list(single.getXData()));
-        assertEquals(0.3, single.getYData()[0], 1e-12);
-        assertEquals(0.7, single.getYData()[1], 1e-12); // [84]: mean of 0.6 and 0.8 over seeds 1, 2
-        assertEquals(List.of(84.0), list(c.getSeriesMap().get("dual resolution (28 px added)").getXData()));
-        CategoryChart bars = (CategoryChart) Charts.ablation(f, AblationTable.FUSION);
-        assertEquals(List.of("[28]", "[84]", "[28+84]"), bars.getSeriesMap().get("fine-detail").getXData());
+    void labResultsWithIntervalsHaveErrorBars() throws Exception {
+        Path f = dir.resolve("results.csv");
+        Files.writeString(f, """
+                model,task,n,accuracy,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,p_value
+                llava-1.5,glyph,20,0.2500,0.1119,0.4687,,,,
+                inf-llava-paper,glyph,20,0.7500,0.5313,0.8881,0.5000,0.2000,0.7000,0.00195
+                """);
+        CategoryChart c = Charts.labResults(f);
+        assertEquals(0.7500 - 0.5313, c.getSeriesMap().get("inf-llava-paper").getExtraValues().iterator().next().doubleValue(), 1e-12);
+        assertEquals(0.4687 - 0.2500, c.getSeriesMap().get("llava-1.5").getExtraValues().iterator().next().doubleValue(), 1e-12);
     }
 }

@@ -4,14 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import tech.tablesaw.api.Table;
 
 class AblationTest {
+
+    @TempDir
+    Path dir;
+
+    private static List<Double> list(double[] a) {
+        return Arrays.stream(a).boxed().toList();
+    }
 
     @Test
     void tablesListThePapersRows() {
@@ -93,5 +103,26 @@ class AblationTest {
         assertEquals(List.of(0.7), java.util.Arrays.stream(dual.getYData()).boxed().toList());
         CategoryChart bars = (CategoryChart) Ablation.chart(AblationTable.FUSION, Ablation.summary(points, List.of()));
         assertEquals(2, bars.getSeriesMap().size());
+    }
+
+    /** A summary written by Ablation (Tablesaw CSV) read back: the resolution sweep's points survive the file. */
+    @Test
+    void ablationChartFromSummaryCsv() throws Exception {
+        List<Ablation.Point> points = List.of(new Ablation.Point("[28]", 1, "fine-detail", 0, 0.3),
+                new Ablation.Point("[84]", 1, "fine-detail", 0, 0.6),
+                new Ablation.Point("[84]", 2, "fine-detail", 0, 0.8),
+                new Ablation.Point("[28+84]", 1, "fine-detail", 0, 0.7),
+                new Ablation.Point("[28]", 1, "all", 9, 0.3), new Ablation.Point("[84]", 1, "all", 9, 0.3),
+                new Ablation.Point("[84]", 2, "all", 9, 0.3), new Ablation.Point("[28+84]", 1, "all", 9, 0.3));
+        Path f = dir.resolve("ablation-resolution-summary.csv");
+        Ablation.summary(points, List.of()).write().csv(f.toFile());
+        XYChart c = (XYChart) Ablation.chart(f, AblationTable.RESOLUTION);
+        XYSeries single = c.getSeriesMap().get("single resolution");
+        assertEquals(List.of(28.0, 84.0), list(single.getXData()));
+        assertEquals(0.3, single.getYData()[0], 1e-12);
+        assertEquals(0.7, single.getYData()[1], 1e-12); // [84]: mean of 0.6 and 0.8 over seeds 1, 2
+        assertEquals(List.of(84.0), list(c.getSeriesMap().get("dual resolution (28 px added)").getXData()));
+        CategoryChart bars = (CategoryChart) Ablation.chart(f, AblationTable.FUSION);
+        assertEquals(List.of("[28]", "[84]", "[28+84]"), bars.getSeriesMap().get("fine-detail").getXData());
     }
 }

@@ -100,7 +100,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
     public static final class Builder {
         private long seed = 1;
         private int trainScenes = 2000;
-        private int testPerTask = 40;
+        private int testPerTask = 120;
         private int sceneSize = 84;
         private int grid = 3;
         private List<String> tasks = HiResSynth.TASKS;
@@ -129,7 +129,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
             return this;
         }
 
-        /** Test questions per task (default 40). */
+        /** Test questions per task (default 120: a fine-detail pool of 360, see docs/lab.md, Power). */
         public Builder optTestPerTask(int testPerTask) {
             this.testPerTask = testPerTask;
             return this;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent golden values for the VQA and POPE scorers of toolkit-viz (org.infllava.eval), written from the
+"""Independent golden values for the VQA and POPE scorers of toolkit-eval (org.infllava.eval), written from the
 official scripts' rules, not from the Java code:
 
   vqaeval  VQA soft accuracy as GT-Vision-Lab/VQA PythonEvaluationTools/vqaEvaluation/vqaEval.py (master, after the
@@ -10,7 +10,7 @@ official scripts' rules, not from the Java code:
            (the script zips two files by position).
 
 Plain python3, no packages. Regenerate from the repository root:
-    /usr/bin/python3 toolkit-viz/src/test/python/score_goldens.py toolkit-viz/src/test/resources/eval
+    /usr/bin/python3 toolkit-eval/src/test/python/score_goldens.py toolkit-eval/src/test/resources/eval
 Inputs (committed): vqa/{questions.json, annotations.json, predictions.jsonl}, pope/{pope.jsonl, predictions.jsonl};
 every question is answered exactly once, as the official scripts assume. Output: goldens.json.
 """

@@ -62,6 +62,32 @@ public record LabModel(String name, DemFactory dem, int grid, boolean referenceL
                 true);
     }
 
+    /**
+     * The {@code blind} calibration row: the same LLM, data and budget with no information from the image (one
+     * constant visual token, {@link BlindAssembler}) — the language prior.
+     */
+    public static LabModel blind() {
+        return new LabModel(Lab.BLIND, null, 0, false, Lab.BLIND);
+    }
+
+    /**
+     * The {@code ceiling} calibration row: the whole scene at full resolution with every token — the 9 local
+     * sub-images of the 3 × 3 DCM (native scale, no global perspective, no low-resolution view) through the tower,
+     * all their patch tokens concatenated ({@code concat} assembler), no DEM and no pooling.
+     */
+    public static LabModel ceiling() {
+        return new LabModel(LabResults.CEILING, null, 0, false, LabResults.CEILING);
+    }
+
+    /**
+     * The named variant {@code inf-llava-paper-residual}: the PAPER preset plus a residual from the query perspective
+     * (each enhanced map adds its raw query map, as the published code does), not the PAPER default.
+     */
+    public static LabModel paperResidual() {
+        return paperWith("inf-llava-paper-residual",
+                b -> b.optResidual(org.infllava.dem.WindowCrossAttention.Residual.RAW_QUERY));
+    }
+
     /** A model with a DEM made from the PAPER builder as {@code tweak} changes it. */
     public static LabModel paperWith(String name, java.util.function.UnaryOperator<DualPerspectiveEnhancement.Builder>
             tweak) {

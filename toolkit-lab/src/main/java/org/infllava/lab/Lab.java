@@ -37,6 +37,7 @@ import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 import org.infllava.model.ClipVisionEncoder;
 import org.infllava.model.InfLlavaModel;
+import org.infllava.model.IntraOpThreads;
 import org.infllava.model.LlamaConfig;
 import org.infllava.model.LlamaDecoder;
 import org.infllava.model.MlpProjector;
@@ -58,14 +59,24 @@ import org.infllava.train.Trainer;
  */
 public final class Lab {
 
+    /** Name of the blind calibration row ({@link LabModel#blind()}). */
+    public static final String BLIND = "blind";
+
+    /** The DCM grid of the ceiling row's local sub-images (the lab's 84-px scene: 3 × 28 px). */
+    static final int CEILING_GRID = 3;
+
     private final LabSettings settings;
     private final List<LabModel> models;
     private final PrintWriter out;
+
+    private final int parallelRows;
 
     private Lab(Builder b) {
         this.settings = b.settings;
         this.models = List.copyOf(b.models);
         this.out = b.out;
+        this.parallelRows = b.parallelRows > 0 ? Math.min(b.parallelRows, models.size())
+                : Math.max(1, Math.min(models.size(), Runtime.getRuntime().availableProcessors()));
     }
 
     /** A builder. */
@@ -90,14 +101,106 @@ public final class Lab {
         Path data = writeData(runDir.resolve("data"));
         bar.advance(0, "data written");
         TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
-        List<LabResults.ModelResult> results = new ArrayList<>();
-        for (LabModel m : models) {
-            results.add(trainAndScore(m, data, runDir.resolve("stage0").resolve("vision"), runDir.resolve(m.name()),
-                    bar));
-        }
+        List<LabResults.ModelResult> results = trainRows(data, runDir, bar);
         bar.finish("lab done");
         return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), tower.objectAccuracy(),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Trains and scores every row; independent rows run side by side, {@code parallelRows} at a time, the costliest
+     * (most visual tokens) first. DJL's PyTorch engine allows one gradient collector per process, so each row the
+     * lab can rebuild by name ({@link LabRow}) trains in a child JVM with one intra-op thread; any other row trains in
+     * this process, one at a time. Results come back in the models' order. Every row is seeded from the settings
+     * alone, so where it runs changes what it learns only through floating-point reduction order.
+     */
+    private List<LabResults.ModelResult> trainRows(Path data, Path runDir, ProgressBar bar) {
+        Path vision = runDir.resolve("stage0").resolve("vision");
+        if (parallelRows <= 1) {
+            List<LabResults.ModelResult> results = new ArrayList<>();
+            for (LabModel m : models) {
+                results.add(trainAndScore(m, data, vision, runDir.resolve(m.name()), bar));
+            }
+            return results;
+        }
+        LabRow.writeSettings(settings, runDir);
+        long perModel = workUnits(1) - settings.towerSteps();
+        List<LabModel> order = new ArrayList<>(models);
+        order.sort(java.util.Comparator.comparingLong((LabModel m) -> -cost(m, settings).visualTokens()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelRows,
+                r -> {
+                    Thread t = new Thread(r, "lab-row");
+                    t.setDaemon(true);
+                    return t;
+                });
+        Object inProcess = new Object();
+        try {
+            Map<String, java.util.concurrent.Future<LabResults.ModelResult>> futures = new java.util.HashMap<>();
+            for (LabModel m : order) {
+                Path dir = runDir.resolve(m.name());
+                futures.put(m.name(), pool.submit(() -> {
+                    if (!LabRow.byName(m)) {
+                        synchronized (inProcess) {
+                            try (IntraOpThreads one = IntraOpThreads.exactly(1)) {
+                                return trainAndScore(m, data, vision, dir, bar);
+                            }
+                        }
+                    }
+                    LabResults.ModelResult r = trainInChild(m, runDir, dir);
+                    bar.advance(perModel, m.name() + " done");
+                    out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", m.name(),
+                            r.firstLoss(), r.lastLoss(), r.overall().accuracy(), r.control() == null ? ""
+                            : String.format(", %.2f with another scene's", r.control().accuracy()), r.seconds());
+                    out.flush();
+                    return r;
+                }));
+            }
+            List<LabResults.ModelResult> results = new ArrayList<>();
+            for (LabModel m : models) {
+                try {
+                    results.add(futures.get(m.name()).get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException("lab row " + m.name() + " failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while training lab row " + m.name(), e);
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static LabResults.ModelResult trainInChild(LabModel m, Path runDir, Path dir) throws IOException,
+            InterruptedException {
+        Files.createDirectories(dir);
+        Path log = dir.resolve("row.log");
+        Process p = new ProcessBuilder(LabRow.command(runDir, m.name())).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        // a stopped lab (Ctrl-C, SIGTERM) takes its rows with it
+        Thread reaper = new Thread(p::destroyForcibly, "lab-row-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            int code = p.waitFor();
+            if (code != 0) {
+                List<String> lines = Files.readAllLines(log);
+                throw new IllegalStateException("lab row " + m.name() + " failed (exit " + code + "); last lines of "
+                        + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15),
+                        lines.size())));
+            }
+        } finally {
+            p.destroyForcibly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already stopping; the hook runs
+            }
+        }
+        return LabRow.readResult(dir);
     }
 
     /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
@@ -157,8 +260,7 @@ public final class Lab {
             InfLlavaModel built = build(model, visionDir, tok.vocabSize(), m);
             LlavaDataset train = LlavaDataset.load(data.resolve("train.json"), data, true);
             int tokens = (int) cost(built.frontEnd(), settings).visualTokens();
-            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, tokens, 64 + tokens + 16 * settings.tasks()
-                    .size() * settings.questionsPerTask());
+            SampleEncoder enc = new SampleEncoder(ChatTemplate.PLAIN, tok, tokens, sequenceLength(tokens));
             TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
                     settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
                     true, 0, 1, Integer.MAX_VALUE);
@@ -167,14 +269,17 @@ public final class Lab {
             t.setStepListener(s -> bar.advance(1, String.format("%s: step %d/%d, loss %.3f", model.name(), s.step(),
                     settings.steps(), s.loss())));
             t.run(settings.steps());
-            built.save(dir.resolve("model"), data.resolve("tokenizer.json"), ChatTemplate.PLAIN.name());
+            if (!isCalibration(model)) {
+                // the calibration rows' front-ends are the lab's own (not registered), so no model directory
+                built.save(dir.resolve("model"), data.resolve("tokenizer.json"), ChatTemplate.PLAIN.name());
+            }
             List<Trainer.StepLog> h = t.history();
             double first = h.get(0).loss();
             double last = h.subList(Math.max(0, h.size() - Math.max(1, h.size() / 10)), h.size()).stream()
                     .mapToDouble(Trainer.StepLog::loss).average().orElse(Double.NaN);
             Scores s = score(model.name(), built, tok, data, m, bar);
             LabResults.ModelResult r = new LabResults.ModelResult(model.name(), s.byTask(), s.overall(), s.control(),
-                    first, last, (System.nanoTime() - t0) / 1e9);
+                    first, last, (System.nanoTime() - t0) / 1e9, s.answers());
             out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", model.name(), first, last,
                     s.overall().accuracy(), s.control() == null ? "" : String.format(", %.2f with another scene's",
                             s.control().accuracy()), r.seconds());
@@ -182,12 +287,25 @@ public final class Lab {
         }
     }
 
+    /** Whether {@code m} is the blind or the ceiling row, whose front-ends only the lab builds. */
+    static boolean isCalibration(LabModel m) {
+        return BLIND.equals(m.frontEnd()) || LabResults.CEILING.equals(m.frontEnd());
+    }
+
+    /** The longest training sequence for {@code visualTokens} visual tokens: the image and every question turn. */
+    int sequenceLength(int visualTokens) {
+        return 64 + visualTokens + 16 * settings.tasks().size() * settings.questionsPerTask();
+    }
+
     /** A lab model assembled around the stage-0 tower (frozen), with a fresh projector, DEM and LLM. */
     public InfLlavaModel build(LabModel model, Path visionDir, int vocabSize, NDManager m) {
         ClipVisionEncoder vision = ClipVisionEncoder.fromPretrained(visionDir, m);
         LlamaConfig c = settings.llm();
+        // a row with more visual tokens than the LLM's positions allow (the ceiling: 441) gets the positions it needs;
+        // RoPE has no learned position table, so the other rows are unchanged
+        int positions = Math.max(c.maxPositions(), sequenceLength((int) cost(model, settings).visualTokens()));
         LlamaDecoder llm = new LlamaDecoder(new LlamaConfig(vocabSize, c.hiddenSize(), c.intermediateSize(), c.layers(),
-                c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
+                c.heads(), c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), positions,
                 c.tieWordEmbeddings(), c.family(), c.slidingWindow())); // any family: llama, mistral, qwen2
         llm.initialize(m, settings.seed() + 1);
         int dv = vision.config().hiddenSize();
@@ -218,6 +336,17 @@ public final class Lab {
      * ({@link PixelShuffleAssembler#PixelShuffleAssembler(boolean)}).
      */
     public static VisualFrontEnd frontEnd(String name, int imageSize, int grid, int encoderChannels, int llmChannels) {
+        if (name.equals(BLIND)) {
+            return new VisualFrontEnd(BLIND, org.infllava.crop.CropStrategies.get("llava-1.5", imageSize),
+                    new BlindAssembler(), false);
+        }
+        if (name.equals(LabResults.CEILING)) {
+            return new VisualFrontEnd(LabResults.CEILING, org.infllava.crop.DualPerspectiveCropper.builder()
+                    .setSubImageSize(imageSize).optGrid(CEILING_GRID, CEILING_GRID)
+                    .optResizePolicy(org.infllava.crop.ResizePolicy.PAD_TO_SQUARE)
+                    .optPerspectives(org.infllava.crop.Perspective.LOCAL).optLowResView(false)
+                    .optName("ceiling-local").build(), new org.infllava.frontend.ConcatAssembler(), false);
+        }
         VisualFrontEnd fe = VisualFrontEnds.create(name, imageSize, encoderChannels, llmChannels);
         if (fe.assembler() instanceof PixelShuffleAssembler && grid % 2 != 0) {
             fe = new VisualFrontEnd(fe.name(), fe.strategy(), new PixelShuffleAssembler(true), fe.referenceLowRes());
@@ -260,7 +389,8 @@ public final class Lab {
     }
 
     /** Per-task accuracy on the test split, and the control with another scene's image. */
-    record Scores(Map<String, Accuracy.Result> byTask, Accuracy.Result overall, Accuracy.Result control) {}
+    record Scores(Map<String, Accuracy.Result> byTask, Accuracy.Result overall, Accuracy.Result control,
+            LabResults.Answers answers) {}
 
     private Scores score(String name, InfLlavaModel model, TextTokenizer tok, Path data, NDManager m, ProgressBar bar) {
         LlavaDataset test = LlavaDataset.load(data.resolve("test.json"), data, true);
@@ -269,33 +399,76 @@ public final class Lab {
         List<Accuracy.Item> swapped = new ArrayList<>();
         ParameterStore ps = new ParameterStore(m, false);
         int n = test.rows().size();
+        // every question (and, with the control, the same question about a scene of another task block) answered in
+        // batches of ANSWER_BATCH: equal accuracy with another scene's image means the model answers from the
+        // question alone; lower accuracy means it reads this scene
+        List<long[]> prompts = new ArrayList<>();
+        List<Path> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             LlavaDataset.Row row = test.rows().get(i);
             long[] ids = ChatTemplate.PLAIN.render(row.turns().subList(0, 1), tok, true).ids();
+            prompts.add(ids);
+            images.add(row.images().get(0));
+            if (settings.control()) {
+                prompts.add(ids);
+                images.add(test.rows().get((i + n / 2 + 1) % n).images().get(0));
+            }
+        }
+        List<String> answers = new ArrayList<>();
+        for (int from = 0; from < prompts.size(); from += ANSWER_BATCH) {
+            int to = Math.min(prompts.size(), from + ANSWER_BATCH);
+            answers.addAll(answer(model, ps, m, prompts.subList(from, to), images.subList(from, to), tok));
+            bar.advance(to - from, name + ": test " + to + "/" + prompts.size());
+        }
+        int per = settings.control() ? 2 : 1;
+        for (int i = 0; i < n; i++) {
+            LlavaDataset.Row row = test.rows().get(i);
             String task = raw.get(i).getAsJsonObject().get("task").getAsString();
             String reference = row.turns().get(1).text();
-            items.add(new Accuracy.Item(task, answer(model, ps, m, ids, row.images().get(0), tok), reference));
-            bar.advance(1, name + ": test " + (i + 1) + "/" + n);
+            items.add(new Accuracy.Item(task, answers.get(per * i), reference));
             if (settings.control()) {
-                // The same question about a scene of another task block: equal accuracy means the model answers
-                // from the question alone; lower accuracy means it reads this scene.
-                Path other = test.rows().get((i + n / 2 + 1) % n).images().get(0);
-                swapped.add(new Accuracy.Item("all", answer(model, ps, m, ids, other, tok), reference));
-                bar.advance(1, name + ": control " + (i + 1) + "/" + n);
+                swapped.add(new Accuracy.Item("all", answers.get(per * i + 1), reference));
             }
         }
         Accuracy.Result overall = Accuracy.byGroup(items.stream().map(x -> new Accuracy.Item("all", x.prediction(),
                 x.reference())).toList()).get("all");
         return new Scores(Accuracy.byGroup(items), overall,
-                settings.control() ? Accuracy.byGroup(swapped).get("all") : null);
+                settings.control() ? Accuracy.byGroup(swapped).get("all") : null, answers(items, swapped));
     }
 
-    private static String answer(InfLlavaModel model, ParameterStore ps, NDManager m, long[] ids, Path image,
-            TextTokenizer tok) {
-        BufferedImage img = ImageFiles.read(image);
+    /** Per-question correctness (the {@link Accuracy} rule) of the answers and, when present, the control's. */
+    static LabResults.Answers answers(List<Accuracy.Item> items, List<Accuracy.Item> control) {
+        boolean[] own = new boolean[items.size()];
+        boolean[] other = control.isEmpty() ? null : new boolean[items.size()];
+        for (int i = 0; i < own.length; i++) {
+            own[i] = correct(items.get(i));
+            if (other != null) {
+                other[i] = correct(control.get(i));
+            }
+        }
+        return new LabResults.Answers(items.stream().map(Accuracy.Item::group).toList(), own, other);
+    }
+
+    private static boolean correct(Accuracy.Item i) {
+        return Accuracy.normalise(i.prediction()).equals(Accuracy.normalise(i.reference()));
+    }
+
+    /** Test questions answered together in one left-padded batch ({@link InfLlavaModel#generateBatch}). */
+    static final int ANSWER_BATCH = 16;
+
+    private static List<String> answer(InfLlavaModel model, ParameterStore ps, NDManager m, List<long[]> ids,
+            List<Path> images, TextTokenizer tok) {
+        List<List<BufferedImage>> imgs = new ArrayList<>();
+        for (Path p : images) {
+            imgs.add(List.of(ImageFiles.read(p)));
+        }
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             scope.suppressNotUsedWarning();
-            return tok.decode(model.generate(ps, m, ids, List.of(img), GenerationConfig.greedy(2, 2), null), true);
+            List<String> out = new ArrayList<>();
+            for (long[] row : model.generateBatch(ps, m, ids, imgs, GenerationConfig.greedy(2, 2))) {
+                out.add(tok.decode(row, true));
+            }
+            return out;
         }
     }
 
@@ -345,8 +518,18 @@ public final class Lab {
         private LabSettings settings = LabSettings.defaults();
         private List<LabModel> models = List.of(LabModel.llava15(), LabModel.paper(), LabModel.reference());
         private PrintWriter out = new PrintWriter(Writer.nullWriter());
+        private int parallelRows = 0;
 
         private Builder() {}
+
+        /**
+         * Rows trained side by side, each on one intra-op thread (default 0: one per available processor, at most
+         * one per model); 1 trains them one after another with the engine's thread count.
+         */
+        public Builder optParallelRows(int parallelRows) {
+            this.parallelRows = parallelRows;
+            return this;
+        }
 
         /** Settings (default {@link LabSettings#defaults()}). */
         public Builder optSettings(LabSettings settings) {
@@ -370,6 +553,10 @@ public final class Lab {
         public Lab build() {
             if (models.isEmpty()) {
                 throw new IllegalArgumentException("a lab needs at least one model");
+            }
+            if (parallelRows < 0) {
+                throw new IllegalArgumentException("parallelRows must be >= 0 (0: one per processor), got "
+                        + parallelRows);
             }
             Set<String> names = new LinkedHashSet<>();
             for (LabModel m : models) {

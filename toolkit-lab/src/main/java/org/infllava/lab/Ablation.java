@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.infllava.data.synth.HiResSynth;
 import org.infllava.eval.Accuracy;
 import org.infllava.train.ProgressBar;
@@ -21,10 +22,12 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * Runs one {@link AblationTable} over several seeds — for each seed its own data, stage-0 tower and models — and
@@ -168,6 +171,25 @@ public final class Ablation {
         t.insertColumn(1, tokens);
         t.insertColumn(2, passes);
         return t;
+    }
+
+    /**
+     * The chart of an ablation summary CSV ({@code ablation-<table>-summary.csv}, columns {@code model},
+     * {@code <task>_mean}, {@code <task>_sd}, ...): an {@link XYChart} for {@link AblationTable#RESOLUTION} (the
+     * resolution sweep), a {@link CategoryChart} otherwise — {@link #chart(AblationTable, Table)} on the file's table.
+     * (Formerly {@code Charts.ablation}; it moved here with the lab into toolkit-lab.)
+     */
+    public static Chart<?, ?> chart(Path summaryCsv, AblationTable table) {
+        Table summary;
+        try {
+            summary = Table.read().usingOptions(CsvReadOptions.builder(summaryCsv.toFile())
+                    .columnTypesPartial(name -> name.equals("model") ? Optional.of(ColumnType.STRING)
+                            : name.endsWith("_mean") || name.endsWith("_sd") ? Optional.of(ColumnType.DOUBLE)
+                            : Optional.empty()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(summaryCsv + " is not an ablation summary CSV: " + e.getMessage(), e);
+        }
+        return chart(table, summary);
     }
 
     /**

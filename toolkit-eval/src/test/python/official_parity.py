@@ -19,7 +19,7 @@ named by the environment variable OFFICIAL_SCRIPTS, which must hold (file name: 
 Run from the repository root with /usr/bin/python3 (3.11, with pandas, openpyxl and tqdm, which the LLaVA scripts
 import):
     OFFICIAL_SCRIPTS=/tmp/official [PYTHON2=/path/to/python2.7] \
-        /usr/bin/python3 toolkit-viz/src/test/python/official_parity.py toolkit-viz/src/test/resources/eval/parity
+        /usr/bin/python3 toolkit-eval/src/test/python/official_parity.py toolkit-eval/src/test/resources/eval/parity
 
 How each script is run:
   * eval_science_qa.py, convert_mmbench_for_submission.py: as programs (runpy, their own argument parsing), on the
