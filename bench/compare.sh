@@ -7,7 +7,7 @@
 # reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). Both sides get 2 intra-op
 # threads. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
 # (skip the naive attention, whose only use is the memory ratio).
-# Environment: COMPARE_TRAIN_STEPS (default 300), COMPARE_OUT (keep the raw outputs in this folder),
+# Environment: COMPARE_ROUNDS (alternating rounds of the model rows, default 3), COMPARE_TRAIN_STEPS (default 300), COMPARE_OUT (keep the raw outputs in this folder),
 # COMPARE_TOOLKIT (the toolkit command; default ./infllava: point it at a copy of an older build for a before/after).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +26,7 @@ done
 py=/usr/bin/python3
 threads=2
 steps="${COMPARE_TRAIN_STEPS:-$([ $quick = 1 ] && echo 150 || echo 300)}"
+rounds="${COMPARE_ROUNDS:-3}"
 
 # --- the peer's BLAS ---------------------------------------------------------------------------------------------
 if ! dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
@@ -53,8 +54,12 @@ tk="${COMPARE_TOOLKIT:-$here/infllava}"
 sizes=tiny; [ $medium = 1 ] && sizes=tiny,medium
 $tk --version > /dev/null # builds the jar first if needed, so no benchmark pays for it
 uptime > "$out/load-before.txt"
-run java-model $tk bench model --size "$sizes"
-run py-model $py bench/bench_model.py ${sizes//,/ }
+# The model rows alternate toolkit and peer for several rounds (this machine's speed drifts by up to 2x from one
+# minute to the next): each row reports the median of each side and the median of the per-round ratios.
+for r in $(seq 1 "$rounds"); do
+  run java-model-$r $tk bench model --size "$sizes"
+  run py-model-$r $py bench/bench_model.py ${sizes//,/ }
+done
 run java-train $tk bench train --steps "$steps"
 run py-train $py bench/bench_train.py
 if [ $dem = 1 ]; then
@@ -65,9 +70,9 @@ if [ $dem = 1 ]; then
 fi
 uptime > "$out/load-after.txt"
 
-$py - "$out" "$threads" <<'EOF'
+$py - "$out" "$threads" "$rounds" <<'EOF'
 import os, re, statistics, subprocess, sys
-out, threads = sys.argv[1], sys.argv[2]
+out, threads, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def read(name):
     p = os.path.join(out, name + ".txt")
@@ -83,7 +88,7 @@ torch.randn(64, 64) @ torch.randn(64, 64)
 blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if re.search(r"blas|lapack", l.split()[-1])})
 info = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
 java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-jm = read("java-model") or ""
+jm = read("java-model-1") or ""
 djl_torch = re.search(r"PyTorch ([\d.]+)", jm)
 def load(name):
     p = os.path.join(out, name)
@@ -96,12 +101,14 @@ print(f"peer:    Python PyTorch {torch.__version__}, {torch.get_num_threads()} t
 print(f"raw outputs: {out}")
 
 rows = []
-def row(work, toolkit, peer, unit, target=None):
+def row(work, toolkit, peer, unit, target=None, ratios=None):
     if toolkit is None or peer is None:
         return
-    ratio = toolkit / peer
+    ratio = statistics.median(ratios) if ratios else toolkit / peer
     met = "" if target is None else ("met" if ratio <= target else "NOT met")
-    rows.append((work, f"{toolkit:.2f}", f"{peer:.2f}", f"{ratio:.2f}x", "" if target is None else f"<= {target}x {met}"))
+    spread = f" ({min(ratios):.2f}-{max(ratios):.2f})" if ratios and len(ratios) > 1 else ""
+    rows.append((work, f"{toolkit:.2f}", f"{peer:.2f}", f"{ratio:.2f}x{spread}",
+                 "" if target is None else f"<= {target}x {met}"))
 
 def model_rows(text, prefix_re):
     res = {}
@@ -112,14 +119,17 @@ def model_rows(text, prefix_re):
             res[m.group(1)] = v[-4:]
     return res
 
-jrows = model_rows(read("java-model"), r"^(tiny|medium)\b[^)]*\)?")
-prows = model_rows(read("py-model"), r"^(tiny|medium)\b")
+jr = [model_rows(read(f"java-model-{r}"), r"^(tiny|medium)\b[^)]*\)?") for r in range(1, rounds + 1)]
+pr = [model_rows(read(f"py-model-{r}"), r"^(tiny|medium)\b") for r in range(1, rounds + 1)]
 targets = {"tiny": (0.8, None, 3, 3), "medium": (0.6, 0.6, 0.6, None)}
 names = ("vision forward ms", "prefill 256 ms", "decode ms/token @64", "decode ms/token @1024")
 for size in ("tiny", "medium"):
-    if size in jrows and size in prows:
+    pairs = [(j[size], p[size]) for j, p in zip(jr, pr) if size in j and size in p]
+    if pairs:
         for i, n in enumerate(names):
-            row(f"{size} {n}", jrows[size][i], prows[size][i], "ms", targets[size][i])
+            row(f"{size} {n}", statistics.median(j[i] for j, _ in pairs), statistics.median(p[i] for _, p in pairs),
+                "ms", targets[size][i], [j[i] / p[i] for j, p in pairs])
+print(f"model rows: {rounds} alternating rounds per side; ratio = median of the per-round ratios (range)")
 
 jt = read("java-train")
 if jt:

@@ -272,6 +272,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--decode-steps", defaultValue = "16", description = "Decode steps timed per context (default: ${DEFAULT-VALUE}).")
         int decodeSteps;
 
+        @Option(names = "--decode-warmup", defaultValue = "64",
+                description = "Untimed decode steps before each context's timing, on a cache of their own (default: ${DEFAULT-VALUE}).")
+        int decodeWarmup;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -330,8 +334,24 @@ final class BenchCommand implements Runnable {
             return ms[ms.length / 2];
         }
 
-        /** Prefills {@code context} tokens, then times single-token steps with the KV cache. */
+        /**
+         * Prefills {@code context} tokens, then times single-token steps with the KV cache. A first generation of
+         * {@link #decodeWarmup} untimed steps on a cache of its own warms the JIT's compiled code for the decode path
+         * (as JMH's warm-up iterations do), so the timed steps run at the same context without the interpreter.
+         */
         private double decodeMs(NDManager m, ParameterStore ps, org.infllava.model.LlamaDecoder llm, int context) {
+            try (NDManager s = m.newSubManager(); org.infllava.model.KvCache cache = new org.infllava.model.KvCache()) {
+                NDArray ids = s.randomInteger(3, llm.config().vocabSize(), new Shape(1, context),
+                        ai.djl.ndarray.types.DataType.INT64);
+                llm.logits(ps, ids, null, null, cache, false);
+                NDArray tok = s.create(new long[] {5}, new Shape(1, 1));
+                for (int i = 0; i < decodeWarmup; i++) {
+                    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                        llm.logits(ps, tok, null, null, cache, false).toFloatArray();
+                        cache.unregisterFromScope();
+                    }
+                }
+            }
             try (NDManager s = m.newSubManager(); org.infllava.model.KvCache cache = new org.infllava.model.KvCache()) {
                 NDArray ids = s.randomInteger(3, llm.config().vocabSize(), new Shape(1, context),
                         ai.djl.ndarray.types.DataType.INT64);

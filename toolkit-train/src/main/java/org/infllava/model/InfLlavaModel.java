@@ -145,14 +145,64 @@ public final class InfLlavaModel {
         VisualFrontEnd.Pixels px = frontEnd.pixels(image, preprocessor);
         ViewLayout layout = px.layout();
         int size = vision.config().imageSize();
+        checkViews(layout, size);
+        NDArray pixels = manager.create(px.data(), new Shape(px.count(), 3, size, size)); // (V, 3, S, S)
+        NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
+        return new Assembled(frontEnd.assembler().assemble(ps, feats, layout, training), layout); // (1, T_f, d')
+    }
+
+    /**
+     * The visual tokens of several images, {@code (1, T_i, d_llm)} each, with every image's views through the encoder
+     * in one batch (one forward instead of one per image: at small sizes the calls, not the arithmetic, cost the
+     * time); then each image's assembler and projector as {@link #visualTokens(ParameterStore, NDManager,
+     * BufferedImage, boolean)} runs them. Same values up to float rounding.
+     */
+    public List<NDArray> visualTokens(ParameterStore ps, NDManager manager, List<BufferedImage> images,
+            boolean training) {
+        if (images.size() == 1) {
+            return List.of(visualTokens(ps, manager, images.get(0), training));
+        }
+        List<NDArray> out = new java.util.ArrayList<>();
+        if (images.isEmpty()) {
+            return out;
+        }
+        int size = vision.config().imageSize();
+        List<VisualFrontEnd.Pixels> all = new java.util.ArrayList<>();
+        int views = 0;
+        for (BufferedImage image : images) {
+            VisualFrontEnd.Pixels px = frontEnd.pixels(image, preprocessor);
+            checkViews(px.layout(), size);
+            all.add(px);
+            views += px.count();
+        }
+        float[] data = new float[views * 3 * size * size];
+        long[] starts = new long[all.size() - 1];
+        int at = 0;
+        for (int i = 0; i < all.size(); i++) {
+            float[] d = all.get(i).data();
+            System.arraycopy(d, 0, data, at, d.length);
+            at += d.length;
+            if (i + 1 < all.size()) {
+                starts[i] = at / (3L * size * size);
+            }
+        }
+        NDArray pixels = manager.create(data, new Shape(views, 3, size, size)); // (ΣV, 3, S, S)
+        NDList feats = vision.features(ps, pixels, selectLayer, selectFeature, training).split(starts, 0); // (V_i, P, d)
+        for (int i = 0; i < all.size(); i++) {
+            ViewLayout layout = all.get(i).layout();
+            NDArray f = frontEnd.assembler().assemble(ps, feats.get(i), layout, training); // (1, T_f, d')
+            out.add(frontEnd.assembler().toLlm(ps, f, layout, vision.config().gridSize(),
+                    x -> projector.project(ps, x, training), training)); // (1, T, d_llm)
+        }
+        return out;
+    }
+
+    private void checkViews(ViewLayout layout, int size) {
         if (layout.viewWidth() != size || layout.viewHeight() != size) {
             throw new IllegalStateException("crop strategy " + frontEnd.strategy().name() + " makes "
                     + layout.viewWidth() + "x" + layout.viewHeight() + " views but the encoder takes " + size + "x"
                     + size);
         }
-        NDArray pixels = manager.create(px.data(), new Shape(px.count(), 3, size, size)); // (V, 3, S, S)
-        NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
-        return new Assembled(frontEnd.assembler().assemble(ps, feats, layout, training), layout); // (1, T_f, d')
     }
 
     /**
@@ -163,14 +213,30 @@ public final class InfLlavaModel {
      */
     public NDArray embed(ParameterStore ps, NDManager manager, long[] ids, List<BufferedImage> images,
             boolean training) {
+        checkPlaceholders(ids, images.size());
+        return embedWith(ps, manager, ids, visualTokens(ps, manager, images, training), training);
+    }
+
+    private static void checkPlaceholders(long[] ids, int images) {
         int placeholders = 0;
         for (long id : ids) {
             placeholders += id == ChatTemplate.IMAGE_TOKEN ? 1 : 0;
         }
-        if (placeholders != images.size()) {
+        if (placeholders != images) {
             throw new InvalidInputException("the prompt has " + placeholders + " <image> placeholder(s) but "
-                    + images.size() + " image(s) were given");
+                    + images + " image(s) were given");
         }
+    }
+
+    /**
+     * {@link #embed} with the images' visual tokens already computed ({@link #visualTokens(ParameterStore,
+     * NDManager, List, boolean)}), in placeholder order.
+     *
+     * @return {@code (1, T', d_llm)}
+     */
+    public NDArray embedWith(ParameterStore ps, NDManager manager, long[] ids, List<NDArray> visualTokens,
+            boolean training) {
+        checkPlaceholders(ids, visualTokens.size());
         NDList parts = new NDList();
         int start = 0;
         int image = 0;
@@ -181,7 +247,7 @@ public final class InfLlavaModel {
                     parts.add(llm.embed(ps, manager.create(text, new Shape(1, text.length)), training)); // (1, t, d)
                 }
                 if (i < ids.length) {
-                    parts.add(visualTokens(ps, manager, images.get(image++), training)); // (1, T_v, d)
+                    parts.add(visualTokens.get(image++)); // (1, T_v, d)
                 }
                 start = i + 1;
             }

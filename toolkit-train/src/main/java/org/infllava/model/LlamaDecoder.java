@@ -313,22 +313,20 @@ public final class LlamaDecoder extends NamedBlock {
     private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale) {}
 
     /**
-     * Fetched under the lock once per forward and handed down it (a record of final fields, also published through
-     * this volatile field); replaced under the lock when a longer table is needed. A replaced table is not closed,
-     * since another thread's forward may still be reading it: it is freed with the model's manager (a table grows only past {@code
-     * max_position_embeddings}, so this is rare).
+     * One set per device (data-parallel replicas on several devices share this block), fetched under the lock once
+     * per forward and handed down it (records of final fields). A set is replaced when a longer table is needed; the
+     * replaced one is not closed, since another thread's forward may still be reading it: it is freed with the
+     * model's manager (a table grows only past {@code max_position_embeddings}, so this is rare).
      */
-    private volatile Constants constants;
-
-    private int tableRows() {
-        return constants == null ? 0 : (int) constants.cos.getShape().get(0);
-    }
+    private final java.util.Map<Device, Constants> constants = new java.util.HashMap<>();
 
     private synchronized Constants constants(Device device, int positionsNeeded) {
-        // Past max_position_embeddings the table doubles, so a long generation rebuilds it O(log n) times.
-        int max = positionsNeeded <= config.maxPositions() ? config.maxPositions()
-                : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(positionsNeeded, 2L * tableRows()));
-        if (constants == null || tableRows() < positionsNeeded || !constants.cos.getDevice().equals(device)) {
+        Constants held = constants.get(device);
+        int rows = held == null ? 0 : (int) held.cos.getShape().get(0);
+        if (held == null || rows < positionsNeeded) {
+            // Past max_position_embeddings the table doubles, so a long generation rebuilds it O(log n) times.
+            int max = positionsNeeded <= config.maxPositions() ? config.maxPositions()
+                    : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(positionsNeeded, 2L * rows));
             int hd = config.headDim();
             float[] cos = new float[max * hd];
             float[] sin = new float[max * hd];
@@ -350,11 +348,12 @@ public final class LlamaDecoder extends NamedBlock {
                 rot[j * hd + j + hd / 2] = 1f;
             }
             NDManager owner = getParameters().get(0).getValue().getArray().getManager();
-            constants = new Constants(kept(owner.create(cos, new Shape(max, hd)), device),
+            held = new Constants(kept(owner.create(cos, new Shape(max, hd)), device),
                     kept(owner.create(sin, new Shape(max, hd)), device), kept(owner.create(rot, new Shape(hd, hd)), device),
                     kept(owner.create((float) (1.0 / Math.sqrt(hd))), device));
+            constants.put(device, held);
         }
-        return constants;
+        return held;
     }
 
     /** A copy on {@code device} in PyTorch-owned memory, outside every scope. */

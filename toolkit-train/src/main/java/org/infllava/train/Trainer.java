@@ -353,13 +353,20 @@ public final class Trainer {
         NDList embeds = new NDList();
         List<long[]> targets = new ArrayList<>();
         int maxLen = 0;
+        // Every image of the batch through the encoder in one forward, then each row's embedding with its own.
+        List<BufferedImage> images = new ArrayList<>();
         for (int i : batch) {
-            SampleEncoder.Encoded e = encoded.get(i);
-            List<BufferedImage> images = new ArrayList<>();
-            for (int k = 0; k < e.images(); k++) {
+            for (int k = 0; k < encoded.get(i).images(); k++) {
                 images.add(ImageFiles.read(data.rows().get(i).images().get(k)));
             }
-            NDArray x = model.embed(ps, inputs, e.ids(), images, true); // (1, L, d)
+        }
+        List<NDArray> visualTokens = model.visualTokens(ps, inputs, images, true); // (1, T_v, d) each
+        int nextImage = 0;
+        for (int i : batch) {
+            SampleEncoder.Encoded e = encoded.get(i);
+            List<NDArray> own = visualTokens.subList(nextImage, nextImage + e.images());
+            nextImage += e.images();
+            NDArray x = model.embedWith(ps, inputs, e.ids(), own, true); // (1, L, d)
             int len = (int) x.getShape().get(1);
             int textTokens = 0;
             for (long id : e.ids()) {

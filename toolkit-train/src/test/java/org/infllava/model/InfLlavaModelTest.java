@@ -114,6 +114,35 @@ class InfLlavaModelTest {
         }
     }
 
+    /**
+     * Several images' views through the encoder in one batch give each image the tokens it gets alone (two different
+     * images, one of them twice, in order), and {@code embedWith} on them equals {@code embed}.
+     */
+    @Test
+    void batchedVisualTokensEqualOneImageAtATime() {
+        try (NDManager m = manager.newSubManager()) {
+            InfLlavaModel model = InfLlavaModel.fromPretrained(modelDir, GOLDEN.resolve("clip_vision"), m);
+            ParameterStore ps = new ParameterStore(m, false);
+            BufferedImage other = ClipPreprocessor.resize(ClipPreprocessor.toRgb(image()), 60, 45); // another size
+            List<BufferedImage> images = List.of(image(), other, image());
+            List<NDArray> batched = model.visualTokens(ps, m, images, false);
+            assertEquals(3, batched.size());
+            for (int i = 0; i < 3; i++) {
+                NDArray alone = model.visualTokens(ps, m, images.get(i), false);
+                assertEquals(alone.getShape(), batched.get(i).getShape());
+                ModelTesting.assertClose(alone.toFloatArray(), batched.get(i).toFloatArray(), 1e-5, 1e-6, "image " + i);
+            }
+            float[] a = batched.get(0).toFloatArray();
+            float[] b = batched.get(1).toFloatArray();
+            assertTrue(java.util.stream.IntStream.range(0, a.length).anyMatch(j -> Math.abs(a[j] - b[j]) > 1e-3),
+                    "two different images give different tokens");
+            long img = ChatTemplate.IMAGE_TOKEN;
+            long[] ids = {1, img, 5, img, 7};
+            ModelTesting.assertClose(model.embed(ps, m, ids, List.of(image(), other), false).toFloatArray(),
+                    model.embedWith(ps, m, ids, batched.subList(0, 2), false).toFloatArray(), 1e-5, 1e-6, "embedWith");
+        }
+    }
+
     /** LLaVA-1.5 is the same builder without a DEM: one padded 28×28 view, its patch features, the projector. */
     @Test
     void llava15BaselineIsOneLowResolutionView() {
