@@ -111,12 +111,14 @@ public final class Lab {
      * Trains and scores every row; independent rows run side by side, {@code parallelRows} at a time, the costliest
      * (most visual tokens) first. DJL's PyTorch engine allows one gradient collector per process, so each row the
      * lab can rebuild by name ({@link LabRow}) trains in a child JVM with one intra-op thread; any other row trains in
-     * this process, one at a time. Results come back in the models' order. Every row is seeded from the settings
+     * this process, one at a time. When the toolkit was not loaded from the JVM's class path (a notebook kernel's
+     * {@code %maven}: a child JVM could not find it), every row trains in this process, one at a time. Results come
+     * back in the models' order. Every row is seeded from the settings
      * alone, so where it runs changes what it learns only through floating-point reduction order.
      */
     private List<LabResults.ModelResult> trainRows(Path data, Path runDir, ProgressBar bar) {
         Path vision = runDir.resolve("stage0").resolve("vision");
-        if (parallelRows <= 1) {
+        if (parallelRows <= 1 || !LabRow.launchable()) {
             List<LabResults.ModelResult> results = new ArrayList<>();
             for (LabModel m : models) {
                 results.add(trainAndScore(m, data, vision, runDir.resolve(m.name()), bar));

@@ -68,6 +68,15 @@ public final class LabRow {
     }
 
     /** The command that trains row {@code name} of the run in {@code runDir} in a new JVM like this one. */
+    /**
+     * Whether a child JVM started with this JVM's class path finds the toolkit: true when this class came from the
+     * system class loader (the command line, tests, JShell with {@code --class-path}); false under a kernel that
+     * loaded the toolkit through {@code %maven} into a class loader of its own (IJava).
+     */
+    static boolean launchable() {
+        return LabRow.class.getClassLoader() == ClassLoader.getSystemClassLoader();
+    }
+
     static List<String> command(Path runDir, String name) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
