@@ -10,12 +10,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.infllava.crop.Perspective;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.infllava.testing.PyTorchManager;
@@ -91,7 +87,6 @@ class PooledValuesTest {
                     DemTesting.assertClose(plain.get(i), cheap.get(i), 1e-4, 1e-5, what + ": gradient " + i);
                 }
             }
-            DualPerspectiveEnhancement.pooledValues = true;
         } finally {
             DualPerspectiveEnhancement.pooledValues = true;
             WindowCrossAttention.factoredScores = true;
@@ -123,28 +118,11 @@ class PooledValuesTest {
         }
     }
 
-    /** Output, then the gradients of every parameter and of the two maps for Σ output², cleared afterwards. */
+    /** {@link DemTesting#outputAndGradients} with the two orders switched as given. */
     private static List<float[]> run(DualPerspectiveEnhancement dem, NDManager m, NDArray local, NDArray global,
             NDArray low, boolean pooledValues, boolean factoredScores) {
         DualPerspectiveEnhancement.pooledValues = pooledValues;
         WindowCrossAttention.factoredScores = factoredScores;
-        Map<String, Parameter> params = dem.namedParameters();
-        List<NDArray> wrt = new ArrayList<>();
-        params.values().forEach(p -> wrt.add(p.getArray()));
-        wrt.add(local);
-        wrt.add(global);
-        wrt.forEach(a -> a.setRequiresGradient(true));
-        List<float[]> out = new ArrayList<>();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray y = dem.forward(new ParameterStore(m, false), local, global, low, true);
-            out.add(y.toFloatArray());
-            gc.backward(y.square().sum());
-        }
-        for (NDArray a : wrt) {
-            NDArray g = a.getGradient();
-            out.add(g.toFloatArray());
-            g.subi(g);
-        }
-        return out;
+        return DemTesting.outputAndGradients(dem, m, local, global, low);
     }
 }

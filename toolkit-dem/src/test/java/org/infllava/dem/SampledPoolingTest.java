@@ -9,12 +9,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.infllava.testing.PyTorchManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,11 +64,11 @@ class SampledPoolingTest {
             NDArray local = m.randomNormal(new Shape(2, side, side, 32));
             NDArray global = m.randomNormal(new Shape(2, side, side, 32));
             NDArray low = m.randomNormal(new Shape(2, tokens, tokens, 32));
-            List<float[]> sampled = run(dem, m, local, global, low);
+            List<float[]> sampled = DemTesting.outputAndGradients(dem, m, local, global, low);
             List<float[]> full;
             DualPerspectiveEnhancement.sampledPooling = false;
             try {
-                full = run(dem, m, local, global, low);
+                full = DemTesting.outputAndGradients(dem, m, local, global, low);
             } finally {
                 DualPerspectiveEnhancement.sampledPooling = true;
             }
@@ -107,28 +103,5 @@ class SampledPoolingTest {
                 }
             }
         }
-    }
-
-    /** Output, then the gradients of every parameter and of the two maps for Σ output², cleared afterwards. */
-    private static List<float[]> run(DualPerspectiveEnhancement dem, NDManager m, NDArray local, NDArray global,
-            NDArray low) {
-        Map<String, Parameter> params = dem.namedParameters();
-        List<NDArray> wrt = new ArrayList<>();
-        params.values().forEach(p -> wrt.add(p.getArray()));
-        wrt.add(local);
-        wrt.add(global);
-        wrt.forEach(a -> a.setRequiresGradient(true));
-        List<float[]> out = new ArrayList<>();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray y = dem.forward(new ParameterStore(m, false), local, global, low, true);
-            out.add(y.toFloatArray());
-            gc.backward(y.square().sum());
-        }
-        for (NDArray a : wrt) {
-            NDArray g = a.getGradient();
-            out.add(g.toFloatArray());
-            g.subi(g);
-        }
-        return out;
     }
 }

@@ -124,9 +124,7 @@ public final class InfLlavaModel {
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualTokens(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        Assembled a = assemble(ps, manager, image, training);
-        return frontEnd.assembler().toLlm(ps, a.features(), a.layout(), vision.config().gridSize(),
-                x -> projector.project(ps, x, training), training); // (1, T, d_llm)
+        return visualTokens(ps, manager, List.of(image), training).get(0);
     }
 
     /**
@@ -136,33 +134,35 @@ public final class InfLlavaModel {
      * @param image any decoded image; converted to RGB
      */
     public NDArray visualFeatures(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        return assemble(ps, manager, image, training).features();
+        return assemble(ps, manager, List.of(image), training).get(0).features();
     }
 
     private record Assembled(NDArray features, ViewLayout layout) {}
 
-    private Assembled assemble(ParameterStore ps, NDManager manager, BufferedImage image, boolean training) {
-        VisualFrontEnd.Pixels px = frontEnd.pixels(image, preprocessor);
-        ViewLayout layout = px.layout();
-        int size = vision.config().imageSize();
-        checkViews(layout, size);
-        NDArray pixels = manager.create(px.data(), new Shape(px.count(), 3, size, size)); // (V, 3, S, S)
-        NDArray feats = vision.features(ps, pixels, selectLayer, selectFeature, training); // (V, P, d)
-        return new Assembled(frontEnd.assembler().assemble(ps, feats, layout, training), layout); // (1, T_f, d')
-    }
 
     /**
      * The visual tokens of several images, {@code (1, T_i, d_llm)} each, with every image's views through the encoder
      * in one batch (one forward instead of one per image: at small sizes the calls, not the arithmetic, cost the
-     * time); then each image's assembler and projector as {@link #visualTokens(ParameterStore, NDManager,
-     * BufferedImage, boolean)} runs them. Same values up to float rounding.
+     * time); then each image's assembler, the projector and the assembler's {@link TokenAssembler#toLlm}. Same values
+     * as one image at a time up to float rounding.
      */
     public List<NDArray> visualTokens(ParameterStore ps, NDManager manager, List<BufferedImage> images,
             boolean training) {
-        if (images.size() == 1) {
-            return List.of(visualTokens(ps, manager, images.get(0), training));
-        }
         List<NDArray> out = new java.util.ArrayList<>();
+        for (Assembled a : assemble(ps, manager, images, training)) {
+            out.add(frontEnd.assembler().toLlm(ps, a.features(), a.layout(), vision.config().gridSize(),
+                    x -> projector.project(ps, x, training), training)); // (1, T, d_llm)
+        }
+        return out;
+    }
+
+    /**
+     * Each image's front-end views (cropped, normalised), all images' views through the encoder in one batch, then
+     * each image's token assembler: {@code (1, T_f, d')} per image.
+     */
+    private List<Assembled> assemble(ParameterStore ps, NDManager manager, List<BufferedImage> images,
+            boolean training) {
+        List<Assembled> out = new java.util.ArrayList<>();
         if (images.isEmpty()) {
             return out;
         }
@@ -190,9 +190,7 @@ public final class InfLlavaModel {
         NDList feats = vision.features(ps, pixels, selectLayer, selectFeature, training).split(starts, 0); // (V_i, P, d)
         for (int i = 0; i < all.size(); i++) {
             ViewLayout layout = all.get(i).layout();
-            NDArray f = frontEnd.assembler().assemble(ps, feats.get(i), layout, training); // (1, T_f, d')
-            out.add(frontEnd.assembler().toLlm(ps, f, layout, vision.config().gridSize(),
-                    x -> projector.project(ps, x, training), training)); // (1, T, d_llm)
+            out.add(new Assembled(frontEnd.assembler().assemble(ps, feats.get(i), layout, training), layout)); // (1, T_f, d')
         }
         return out;
     }
