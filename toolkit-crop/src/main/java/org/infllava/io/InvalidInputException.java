@@ -21,13 +21,21 @@ public class InvalidInputException extends IllegalArgumentException {
 
     /** An error about {@code file} with its underlying cause. */
     public InvalidInputException(Path file, String problem, Throwable cause) {
-        super(file == null ? problem : file + ": " + problem, cause);
+        super(file == null ? oneLine(problem) : file + ": " + oneLine(problem), cause);
         this.file = file;
     }
 
     /** An error about a setting rather than a file. */
     public InvalidInputException(String problem) {
         this(null, problem, null);
+    }
+
+    /**
+     * The problem as one line whatever text it quotes: line breaks and other control characters become {@code ?}
+     * (a fuzzed {@code config.json} whose field held a line break once made a two-line message).
+     */
+    private static String oneLine(String problem) {
+        return problem == null ? "" : problem.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The file at fault, or {@code null} when the problem is a setting. */

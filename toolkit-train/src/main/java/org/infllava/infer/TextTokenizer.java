@@ -131,14 +131,29 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    /** Token ids of {@code text}, without special tokens added. */
+    /**
+     * Token ids of {@code text}, without special tokens added. A tokenizer that loads but cannot encode the text (a
+     * {@code WordLevel} model whose {@code unk_token} is missing from its vocabulary meets an unknown word) is an
+     * error naming the file, not the native library's exception.
+     */
     public long[] encode(String text) {
-        return tokenizer.encode(text, false, false).getIds();
+        try {
+            return tokenizer.encode(text, false, false).getIds();
+        } catch (RuntimeException e) {
+            throw new InvalidInputException(file, "the tokenizers library cannot encode '"
+                    + InvalidInputException.excerpt(text) + "' with it: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
+        }
     }
 
-    /** Text of {@code ids}, special tokens skipped when {@code skipSpecial}. */
+    /** Text of {@code ids}, special tokens skipped when {@code skipSpecial}; a native failure names the file. */
     public String decode(long[] ids, boolean skipSpecial) {
-        return tokenizer.decode(ids, skipSpecial);
+        try {
+            return tokenizer.decode(ids, skipSpecial);
+        } catch (RuntimeException e) {
+            throw new InvalidInputException(file, "the tokenizers library cannot decode " + ids.length + " ids with it: "
+                    + InvalidInputException.excerpt(String.valueOf(e.getMessage())));
+        }
     }
 
     /** The id of a token string (vocabulary or added token). */

@@ -233,7 +233,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
             ConfigFields r = new ConfigFields(rs, source);
             String type = r.text("rope_type", r.text("type", ""));
             if (!type.equals("llama3")) {
-                throw f.error("rope_scaling", "of type '" + type + "' is not supported (llama3 is)");
+                throw f.error("rope_scaling", "of type '" + InvalidInputException.excerpt(type) + "' is not supported (llama3 is)");
             }
             scaling = new RopeScaling(r.number("factor", 8), r.number("low_freq_factor", 1),
                     r.number("high_freq_factor", 4), r.integer("original_max_position_embeddings", 8192));

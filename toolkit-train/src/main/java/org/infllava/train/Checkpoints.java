@@ -236,7 +236,7 @@ public final class Checkpoints {
         for (Map.Entry<String, JsonElement> e : files.getAsJsonObject().entrySet()) {
             String name = e.getKey();
             if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")
-                    || name.indexOf('\0') >= 0) {
+                    || name.chars().anyMatch(Character::isISOControl)) {
                 throw new InvalidInputException(manifest, "lists '" + InvalidInputException.excerpt(name)
                         + "', not a file name of the checkpoint");
             }
