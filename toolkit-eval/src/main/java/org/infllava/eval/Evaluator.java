@@ -345,11 +345,8 @@ public final class Evaluator {
                     throw new InvalidInputException(file, "line " + (i + 1) + " is not a prediction row "
                             + "{question_id, text}; fix or delete the file");
                 }
-                try {
-                    Files.write(file, good, StandardCharsets.UTF_8);
-                } catch (IOException ex) {
-                    throw new InvalidInputException(file, "cannot rewrite: " + ex.getMessage(), ex);
-                }
+                // Atomically: a failure while rewriting (a full disk) leaves the file as it was.
+                org.infllava.io.AtomicFiles.writeString(file, good.isEmpty() ? "" : String.join("\n", good) + "\n");
             }
         }
         return out;
