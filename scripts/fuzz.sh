@@ -4,8 +4,8 @@
 # Environment: FUZZ_SEED (libFuzzer's -seed, default 1; "random" for a new one each run), FUZZ_RUNS (at most this many
 # inputs per target, default unlimited), FUZZ_FRESH=1 (start from the committed corpus only: the generated corpus of
 # earlier local runs, <module>/.cifuzz-corpus, is deleted first, as in a fresh clone). With a fixed seed, a runs cap
-# and a fresh corpus a run is reproducible: .ci/run fuzzes exactly the inputs a local run with the same settings did
-# (a slower machine stops earlier, at the time limit, inside that same sequence).
+# and a fresh corpus a run nearly repeats a local run with the same settings (not byte for byte: class loading and
+# timing feed the coverage, so two runs of one target can part after a few thousand inputs).
 # A finding is written by Jazzer into the target's inputs directory under src/test/resources, where it becomes a
 # regression input of `mvn verify` once the parser is fixed. Inputs executed per target go to target/fuzz-summary.txt.
 set -uo pipefail
