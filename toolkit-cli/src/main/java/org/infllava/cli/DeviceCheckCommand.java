@@ -13,13 +13,9 @@ import ai.djl.training.ParameterStore;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -419,15 +415,7 @@ final class DeviceCheckCommand implements Callable<Integer> {
     }
 
     private void write(JsonObject report) {
-        try {
-            Path parent = json.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = parent.resolve("." + json.getFileName() + ".tmp");
-            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(report) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.move(tmp, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new InvalidInputException(json, "cannot write the report: " + e.getMessage(), e);
-        }
+        org.infllava.io.AtomicFiles.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(report)
+                + "\n");
     }
 }

@@ -8,8 +8,6 @@ import com.google.gson.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,7 +119,7 @@ final class ShowcaseCommand implements Callable<Integer> {
         // 6. The budget.
         String table = TokensCommand.table(size, size, dcm,
                 EncoderSpec.clipVitL14x336().withResolution(subSize, Math.max(1, subSize / 24)));
-        Files.writeString(run.resolve("budget.txt"), table, StandardCharsets.UTF_8);
+        org.infllava.io.AtomicFiles.writeString(run.resolve("budget.txt"), table);
         o.println("[6/6] token / FLOP budget (encoder shaped like CLIP-ViT-L, 24x24 patches per sub-image):");
         o.print(table);
 
@@ -133,8 +131,8 @@ final class ShowcaseCommand implements Callable<Integer> {
         summary.addProperty("toolkit", VersionCommand.toolkitVersion());
         summary.addProperty("checksPassed", failures.isEmpty());
         summary.addProperty("seconds", (System.nanoTime() - t0) / 1e9);
-        Files.writeString(run.resolve("demo.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary)
-                + "\n", StandardCharsets.UTF_8);
+        org.infllava.io.AtomicFiles.writeString(run.resolve("demo.json"), new GsonBuilder().setPrettyPrinting().create()
+                .toJson(summary) + "\n");
         o.printf("%s in %.1f s; outputs in %s%n", failures.isEmpty() ? "All checks passed" : "FAILED: " + failures,
                 (System.nanoTime() - t0) / 1e9, run);
         return failures.isEmpty() ? 0 : Main.EXIT_FAILURE;
