@@ -169,7 +169,7 @@ public final class ClipVisionEncoder extends NamedBlock {
         }
         checkSelect(select);
         NDArray h = hiddenStates(ps, pixels, index, training).get(index); // (B, N, d)
-        return select == SelectFeature.PATCH && config.classToken() ? h.get(":, 1:, :") : h; // (B, P, d) or (B, N, d)
+        return select == SelectFeature.PATCH && config.classToken() ? NamedBlock.slice(h, PATCHES) : h; // (B, P, d) or (B, N, d)
     }
 
     /** Refuses {@code CLS_PATCH} on a tower without a class token, naming it. */
@@ -240,6 +240,13 @@ public final class ClipVisionEncoder extends NamedBlock {
         return h.add(m);
     }
 
+    /** The patch tokens of {@code (B, N, d)} hidden states: the class token dropped. */
+    private static final ai.djl.ndarray.index.NDIndex PATCHES = new ai.djl.ndarray.index.NDIndex(":, 1:, :");
+
+    /** q, k and v of the stacked {@code (3, B, nh, T, dk)} projections. */
+    private static final ai.djl.ndarray.index.NDIndex[] QKV = {new ai.djl.ndarray.index.NDIndex(0),
+        new ai.djl.ndarray.index.NDIndex(1), new ai.djl.ndarray.index.NDIndex(2)};
+
     private NDArray attention(ParameterStore ps, Layer l, NDArray x, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
@@ -248,9 +255,11 @@ public final class ClipVisionEncoder extends NamedBlock {
         int dk = config.hiddenSize() / heads;
         NDArray qkv = qkv(ps, l, x, training) // (B, T, 3·d)
                 .reshape(b, t, 3, heads, dk).transpose(2, 0, 3, 1, 4); // (3, B, nh, T, dk)
-        NDArray q = qkv.get(0); // (B, nh, T, dk)
+        // One engine call per slice (NamedBlock.slice), not the advanced-indexing route of get(int).
+        NDArray q = NamedBlock.slice(qkv, QKV[0]); // (B, nh, T, dk)
         q = q.mul(scalar(q, (float) Math.pow(dk, -0.5))); // Hugging Face scales the projected query
-        NDArray o = q.matMul(qkv.get(1).transpose(0, 1, 3, 2)).softmax(-1).matMul(qkv.get(2)) // (B, nh, T, dk)
+        NDArray o = q.matMul(NamedBlock.slice(qkv, QKV[1]).transpose(0, 1, 3, 2)).softmax(-1)
+                .matMul(NamedBlock.slice(qkv, QKV[2])) // (B, nh, T, dk)
                 .transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize()); // (B, T, d)
         return l.out().apply(ps, o, training);
     }

@@ -23,9 +23,11 @@ public final class IntraOpThreads implements AutoCloseable {
 
     /**
      * Below this many floating-point operations a forward pass runs on one thread: a tiny model's decode step is
-     * ~0.3 MFLOP, its 256-token prefill ~75 MFLOP; a 512-wide model's decode step ~80 MFLOP.
+     * ~0.3 MFLOP, its 256-token prefill ~75 MFLOP; a 512-wide model's decode step ~80 MFLOP. Set by the system
+     * property {@code infllava.intraop.smallFlops} (default 16,000,000; 0 never forces one thread), for measuring
+     * the policy on another machine.
      */
-    public static final long SMALL_FLOPS = 16_000_000L;
+    public static final long SMALL_FLOPS = Long.getLong("infllava.intraop.smallFlops", 16_000_000L);
 
     private static final boolean PYTORCH = isPyTorch();
     private static final IntraOpThreads NOTHING = new IntraOpThreads(0);
