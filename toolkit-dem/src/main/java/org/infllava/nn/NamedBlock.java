@@ -175,6 +175,20 @@ public abstract class NamedBlock extends AbstractBlock {
     }
 
     /**
+     * {@code x[index] = value} for an index of plain slices and integers: one engine call (PyTorch's slice
+     * assignment), where {@link NDArray#set(NDIndex, NDArray)} takes the advanced-indexing route; other indices fall
+     * back to {@code set}. In place, so not for arrays autograd records.
+     */
+    public static void assign(NDArray x, NDIndex index, NDArray value) {
+        java.util.Optional<NDIndexFullSlice> full = NDIndexFullSlice.fromIndex(index, x.getShape());
+        if (full.isPresent()) {
+            x.getNDArrayInternal().getIndexer(x.getManager()).set(x, full.get(), value);
+        } else {
+            x.set(index, value);
+        }
+    }
+
+    /**
      * {@code x·Wᵀ + b} over the last axis ({@code b} may be {@code null}): float32 goes through the engine's single
      * {@code linear} call (a matmul with the transposed weight and the bias folded in), which saves the transpose
      * and bias-add calls a small model pays per projection; other types take matmul and add.

@@ -45,8 +45,8 @@ public final class KvCache implements AutoCloseable {
             values.set(layer, grow(values.get(layer), len, cap));
         }
         NDIndex slot = new NDIndex().addAllDim().addAllDim().addSliceDim(len, len + t);
-        keys.get(layer).set(slot, k);
-        values.get(layer).set(slot, v);
+        NamedBlock.assign(keys.get(layer), slot, k); // one slice-assignment call each
+        NamedBlock.assign(values.get(layer), slot, v);
         lengths.set(layer, len + t);
         NDIndex filled = new NDIndex().addAllDim().addAllDim().addSliceDim(0, len + t);
         return new NDArray[] {NamedBlock.slice(keys.get(layer), filled), NamedBlock.slice(values.get(layer), filled)};

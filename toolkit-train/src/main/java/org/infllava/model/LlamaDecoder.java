@@ -308,9 +308,10 @@ public final class LlamaDecoder extends NamedBlock {
      * Per-device constants, made once on the host and kept outside any scope: the RoPE table (every position up to
      * {@code max_position_embeddings}, computed in double precision and rounded to float, cos and sin duplicated
      * over both halves: {@code (P, hd)}), the signed permutation {@code R} with {@code x·R = rotate_half(x)}
-     * {@code (hd, hd)}, and the attention scale {@code 1/√hd} as a 0-d tensor.
+     * {@code (hd, hd)}, the attention scale {@code 1/√hd} and RMSNorm's epsilon as 0-d tensors (the epsilon as a
+     * Java number was a new tensor copied from a Java buffer at each of the 2L + 1 norms of every step).
      */
-    private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale) {}
+    private record Constants(NDArray cos, NDArray sin, NDArray rotate, NDArray scale, NDArray eps) {}
 
     /**
      * One set per device (data-parallel replicas on several devices share this block), fetched under the lock once
@@ -350,7 +351,8 @@ public final class LlamaDecoder extends NamedBlock {
             NDManager owner = getParameters().get(0).getValue().getArray().getManager();
             held = new Constants(kept(owner.create(cos, new Shape(max, hd)), device),
                     kept(owner.create(sin, new Shape(max, hd)), device), kept(owner.create(rot, new Shape(hd, hd)), device),
-                    kept(owner.create((float) (1.0 / Math.sqrt(hd))), device));
+                    kept(owner.create((float) (1.0 / Math.sqrt(hd))), device),
+                    kept(owner.create(config.rmsNormEps()), device));
             constants.put(device, held);
         }
         return held;
@@ -411,7 +413,8 @@ public final class LlamaDecoder extends NamedBlock {
     /** RMSNorm: {@code x · rsqrt(mean(x²) + ε) · w}. */
     private NDArray rmsNorm(ParameterStore ps, NDArray x, Parameter weight, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        return x.div(x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt()).mul(w);
+        NDArray eps = constants(x.getDevice(), 0).eps(); // the same float32 0-d value add(float) would make
+        return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(w);
     }
 
     /** SiLU: {@code x·σ(x)}. */
