@@ -62,7 +62,8 @@ public final class KvCache implements AutoCloseable {
 
     private static NDArray grow(NDArray old, long len, long capacity) {
         NDArray bigger = allocate(old, capacity);
-        bigger.set(new NDIndex(":, :, :{}", len), old.get(new NDIndex(":, :, :{}", len)));
+        NDIndex held = new NDIndex().addAllDim().addAllDim().addSliceDim(0, len);
+        NamedBlock.assign(bigger, held, NamedBlock.slice(old, held));
         old.close();
         return bigger;
     }

@@ -167,14 +167,16 @@ public final class LlamaDecoder extends NamedBlock {
             int window = config.slidingWindow() > 0 && past + t > config.slidingWindow() ? config.slidingWindow() : 0;
             NDArray additive = t == 1 && fullMask == null && window == 0 ? null
                     : additiveMask(m, b, t, past, fullMask, window); // (B|1, 1, 1, T, T_all)
+            NDArray eps = constants(x.getDevice(), 0).eps(); // RMSNorm's ε, fetched once per forward
             NDArray h = x;
             for (int i = 0; i < layers.size(); i++) {
                 Layer l = layers.get(i);
-                NDArray a = attention(ps, l, i, rmsNorm(ps, h, l.inNorm(), training), rope, additive, cache, training);
+                NDArray a = attention(ps, l, i, rmsNorm(ps, h, l.inNorm(), eps, training), rope, additive, cache,
+                        training);
                 h = h.add(a);
-                h = h.add(mlp(ps, l, rmsNorm(ps, h, l.postNorm(), training), training));
+                h = h.add(mlp(ps, l, rmsNorm(ps, h, l.postNorm(), eps, training), training));
             }
-            h = rmsNorm(ps, h, norm, training);
+            h = rmsNorm(ps, h, norm, eps, training);
             if (lmHead != null) {
                 return lmHead.apply(ps, h, training); // (B, T, V)
             }
@@ -410,10 +412,9 @@ public final class LlamaDecoder extends NamedBlock {
         return causal == null ? keys : keys.minimum(causal); // (B, 1, 1, T, T_all): −1e9 where either forbids
     }
 
-    /** RMSNorm: {@code x · rsqrt(mean(x²) + ε) · w}. */
-    private NDArray rmsNorm(ParameterStore ps, NDArray x, Parameter weight, boolean training) {
+    /** RMSNorm: {@code x · rsqrt(mean(x²) + ε) · w}; {@code eps} is ε as a float32 0-d tensor ({@link Constants}). */
+    private NDArray rmsNorm(ParameterStore ps, NDArray x, Parameter weight, NDArray eps, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        NDArray eps = constants(x.getDevice(), 0).eps(); // the same float32 0-d value add(float) would make
         return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(w);
     }
 
