@@ -35,6 +35,6 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return LabCommand.runLab(spec.commandLine().getOut(), budget.settings(), null, out, "demo", 1,
-                budget.parallel);
+                budget.parallel, null);
     }
 }

@@ -77,6 +77,8 @@ public final class Trainer {
     private DataParallel parallel;
     private int step;
     private org.infllava.io.AtomicFiles.Opener opener;
+    /** Decoded training images by path, when {@link #enableImageCache} was called. */
+    private Map<Path, BufferedImage> imageCache;
 
     private java.util.function.Consumer<StepLog> stepListener = log -> { };
 
@@ -113,6 +115,18 @@ public final class Trainer {
             encoded.add(e);
             lengths[i] = e.expandedLength();
         }
+    }
+
+    /**
+     * Keeps every decoded training image in memory (by path) instead of reading it at every step: for small datasets,
+     * and what lets {@link InfLlavaModel#enableFeatureCache} recognise an image it has encoded before.
+     */
+    public void enableImageCache() {
+        this.imageCache = new java.util.HashMap<>();
+    }
+
+    private BufferedImage image(Path p) {
+        return imageCache == null ? ImageFiles.read(p) : imageCache.computeIfAbsent(p, ImageFiles::read);
     }
 
     /** Calls {@code listener} after every optimiser step (for progress bars of longer jobs); replaces the previous. */
@@ -357,7 +371,7 @@ public final class Trainer {
         List<BufferedImage> images = new ArrayList<>();
         for (int i : batch) {
             for (int k = 0; k < encoded.get(i).images(); k++) {
-                images.add(ImageFiles.read(data.rows().get(i).images().get(k)));
+                images.add(image(data.rows().get(i).images().get(k)));
             }
         }
         List<NDArray> visualTokens = model.visualTokens(ps, inputs, images, true); // (1, T_v, d) each
