@@ -268,11 +268,11 @@ public final class LlamaDecoder extends NamedBlock {
         NDArray qg = q.mul(rope[3]).reshape(b, kvh, rep * t, hd); // (B, kvh, rep·T, hd)
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, kvh, rep·T, T_all)
         if (additive != null) {
-            // in place: the product's own values are not needed by its backward, and a second (B, kvh, rep·T,
-            // T_all) tensor is one of the largest allocations of a long sequence
-            scores = scores.reshape(b, kvh, rep, t, all) // (B, kvh, rep, T, T_all)
-                    .addi(additive.getDataType() == scores.getDataType() ? additive
-                            : additive.toType(scores.getDataType(), false))
+            NDArray mask = additive.getDataType() == scores.getDataType() ? additive
+                    : additive.toType(scores.getDataType(), false);
+            // not in place: under autograd an in-place change of a view makes the backward copy the whole gradient
+            // of its base (measured: 2.4 against 1.7-2.0 s for a ceiling-sized step)
+            scores = scores.reshape(b, kvh, rep, t, all).add(mask) // (B, kvh, rep, T, T_all)
                     .reshape(b, kvh, rep * t, all); // (B, kvh, rep·T, T_all)
         }
         NDArray o = scores.softmax(-1).matMul(v) // (B, kvh, rep·T, hd)
