@@ -293,9 +293,7 @@ public final class Lab {
         for (JsonElement e : readArray(data.resolve("train.json"))) {
             scenes.add(gson.fromJson(e.getAsJsonObject().get("scene"), Scene.class));
         }
-        // one intra-op thread: stage 0's operations are tiny (16 views of 49 patches at d 48), so a second thread
-        // mostly adds wake-ups, and on a busy machine each operation then waits for a descheduled thread
-        try (NDManager m = NDManager.newBaseManager("PyTorch"); IntraOpThreads one = IntraOpThreads.exactly(1)) {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) { // stage 0 runs on one intra-op thread
             TowerPretraining.Result r = TowerPretraining.builder().setEncoderConfig(settings.tower()).setScenes(scenes)
                     .optSceneSize(settings.sceneSize()).optGrid(settings.grid()).optSteps(settings.towerSteps())
                     .optSeed(settings.seed()).build()

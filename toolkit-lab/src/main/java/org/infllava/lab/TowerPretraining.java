@@ -124,6 +124,15 @@ public final class TowerPretraining {
      * @param progress called with the step number after every step
      */
     public Result run(NDManager manager, IntConsumer progress) {
+        // one intra-op thread: the operations are tiny (16 views of 49 patches at d 48), so a second thread mostly
+        // adds wake-ups, and on a busy machine each operation waits for a descheduled thread (over 10 minutes for
+        // the lab's 3000 steps at load average 7 on two threads, 2.5 minutes on one)
+        try (org.infllava.model.IntraOpThreads one = org.infllava.model.IntraOpThreads.exactly(1)) {
+            return train(manager, progress);
+        }
+    }
+
+    private Result train(NDManager manager, IntConsumer progress) {
         int s = config.imageSize();
         ClipPreprocessor pre = config.preprocessor(); // the statistics the assembled model will use
         CropGrid cropGrid = CropGrid.of(grid, grid, s, s);
