@@ -9,15 +9,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code infllava demo}: the README's main job, the reproduction lab's main comparison with its embedded default
- * budget — HiResSynth, a stage-0 tower, then the calibration rows (blind, LLaVA-1.5 as the floor; the ceiling only
- * through {@code lab run --models ...,ceiling}, being slow) and
+ * budget — HiResSynth, a stage-0 tower, then the calibration rows (blind, LLaVA-1.5 as the floor, the 441-token
+ * ceiling) and
  * INF-LLaVA (PAPER, REFERENCE, PAPER + residual) trained with one budget and scored per task with paired statistics —
  * under {@code runs/demo-<timestamp>/}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The reproduction lab on CPU: generate HiResSynth, pretrain a tiny tower, train llava-1.5, "
                 + "inf-llava-paper, inf-llava-reference and inf-llava-paper-residual with one budget beside the "
-                + "calibration row blind (no image; the slow ceiling row: lab run --models ...,ceiling), print accuracy per "
+                + "calibration rows blind (no image) and ceiling (every full-resolution token), print accuracy per "
                 + "task with 95 %% intervals and paired statistics against llava-1.5, and write results.csv, "
                 + "control.csv, report.md and accuracy.png under runs/demo-<timestamp>/.")
 final class DemoCommand implements Callable<Integer> {
@@ -35,6 +35,6 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return LabCommand.runLab(spec.commandLine().getOut(), budget.settings(), null, out, "demo", 1,
-                budget.parallel);
+                budget.parallel, null);
     }
 }

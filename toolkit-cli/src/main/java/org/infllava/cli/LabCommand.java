@@ -58,6 +58,13 @@ final class LabCommand implements Runnable {
         @Option(names = "--test-per-task", paramLabel = "N", description = "Test questions per task.")
         Integer testPerTask;
 
+        @Option(names = "--val-per-task", paramLabel = "N", description = "Validation questions per task.")
+        Integer valPerTask;
+
+        @Option(names = "--score-on", paramLabel = "SPLIT",
+                description = "Score on the held-out 'test' split (default) or on 'validation', where settings are chosen.")
+        String scoreOn;
+
         @Option(names = "--tower-steps", paramLabel = "N", description = "Stage-0 steps.")
         Integer towerSteps;
 
@@ -101,6 +108,12 @@ final class LabCommand implements Runnable {
             if (testPerTask != null) {
                 b.optTestPerTask(testPerTask);
             }
+            if (valPerTask != null) {
+                b.optValPerTask(valPerTask);
+            }
+            if (scoreOn != null) {
+                b.optScoreOn(scoreOn);
+            }
             if (towerSteps != null) {
                 b.optTowerSteps(towerSteps);
             }
@@ -130,17 +143,17 @@ final class LabCommand implements Runnable {
             "inf-llava-paper-residual", LabModel.paperResidual(), LabResults.CEILING, LabModel.ceiling());
 
     /**
-     * The demo's rows in order: language prior, floor, the compared models, the named variant. The {@code ceiling}
-     * row (441 visual tokens per image) is opt-in ({@code --models ...,ceiling}): in a fresh-clone CI run its child
-     * JVM alone took over 12 minutes of the 3-minute {@code --quick} budget.
+     * The demo's rows in order: language prior, floor, the compared models, the named variant, the ceiling (441
+     * visual tokens per image; affordable since the frozen tower's features are cached and the last layer skips the
+     * visual prefix).
      */
     static final List<String> DEFAULT_MODELS = List.of(Lab.BLIND, "llava-1.5", "inf-llava-paper",
-            "inf-llava-reference", "inf-llava-paper-residual");
+            "inf-llava-reference", "inf-llava-paper-residual", LabResults.CEILING);
 
     /** {@code infllava lab run [--quick]}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Generate HiResSynth, pretrain a tiny tower (stage 0), train the calibration rows (blind, "
-                    + "llava-1.5; ceiling when named in --models) and inf-llava-paper, inf-llava-reference, inf-llava-paper-residual with "
+                    + "llava-1.5, ceiling) and inf-llava-paper, inf-llava-reference, inf-llava-paper-residual with "
                     + "one budget, and score them per task with paired statistics against llava-1.5 (results.csv, "
                     + "control.csv, report.md, accuracy.png); --seeds N adds pooled results.")
     static final class Run implements Callable<Integer> {
@@ -153,9 +166,14 @@ final class LabCommand implements Runnable {
 
         @Option(names = "--models", split = ",", paramLabel = "NAME",
                 description = "Models (default blind,llava-1.5,inf-llava-paper,inf-llava-reference,"
-                        + "inf-llava-paper-residual; add ceiling for the 441-token ceiling row, slow); also any visual front-end: llava-next-anyres, "
+                        + "inf-llava-paper-residual,ceiling); also any visual front-end: llava-next-anyres, "
                         + "internvl-dynamic, s2, monkey, inf-dcm, inf-dcm-auto.")
         List<String> models;
+
+        @Option(names = "--reuse", paramLabel = "RUN",
+                description = "Reuse the data and stage-0 tower of an earlier run with the same seed and data and "
+                        + "tower settings (linked): for experiments on the rows' recipe.")
+        Path reuse;
 
         @Option(names = "--seeds", paramLabel = "N",
                 description = "Run every row for seeds S..S+N-1 (S: --seed, default 1), each seed with its own data "
@@ -170,14 +188,17 @@ final class LabCommand implements Runnable {
             if (seeds != null && seeds < 1) {
                 throw new InvalidInputException("--seeds must be >= 1, got " + seeds);
             }
+            if (reuse != null && seeds != null && seeds > 1) {
+                throw new InvalidInputException("--reuse takes one earlier run: use it with one seed");
+            }
             return runLab(spec.commandLine().getOut(), budget.settings(), models, out, "lab",
-                    seeds == null ? 1 : seeds, budget.parallel);
+                    seeds == null ? 1 : seeds, budget.parallel, reuse);
         }
     }
 
     /** Runs the main comparison and prints and writes its results; shared with {@code demo}. */
     static int runLab(PrintWriter o, LabSettings settings, List<String> names, Path out, String prefix) {
-        return runLab(o, settings, names, out, prefix, 1, null);
+        return runLab(o, settings, names, out, prefix, 1, null, null);
     }
 
     /**
@@ -185,7 +206,7 @@ final class LabCommand implements Runnable {
      * run directory, several write each seed's under {@code seed-<S>/} and the pooled results at the top.
      */
     static int runLab(PrintWriter o, LabSettings settings, List<String> names, Path out, String prefix, int seeds,
-            Integer parallel) {
+            Integer parallel, Path reuse) {
         List<LabModel> chosen = new ArrayList<>();
         for (String n : names == null ? DEFAULT_MODELS : names) {
             LabModel m = MAIN.get(n);
@@ -213,7 +234,7 @@ final class LabCommand implements Runnable {
                 o.printf("seed %d%n", s.seed());
             }
             LabResults r = Lab.builder().optSettings(s).optModels(chosen).optOutput(o)
-                    .optParallelRows(parallel == null ? 0 : parallel).build().run(dir);
+                    .optParallelRows(parallel == null ? 0 : parallel).optReuse(reuse).build().run(dir);
             r.writeTo(dir);
             o.println(r.summary().print());
             o.print(r.paired());

@@ -73,6 +73,9 @@ class LabCommandTest {
         assertTrue(m.err().contains("'llava-2'"), m.err());
         assertTrue(m.err().contains("blind") && m.err().contains("ceiling")
                 && m.err().contains("inf-llava-paper-residual"), m.err());
+        CliRun split = CliRun.of("lab", "run", "--score-on", "dev", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, split.code());
+        assertTrue(split.err().contains("'dev'") && split.err().contains("validation"), split.err());
         CliRun seeds = CliRun.of("lab", "run", "--seeds", "0", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, seeds.code());
         assertTrue(seeds.err().contains("--seeds must be >= 1, got 0"), seeds.err());

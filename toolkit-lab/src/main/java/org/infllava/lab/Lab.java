@@ -70,8 +70,10 @@ public final class Lab {
     private final PrintWriter out;
 
     private final int parallelRows;
+    private final Path reuse;
 
     private Lab(Builder b) {
+        this.reuse = b.reuse;
         this.settings = b.settings;
         this.models = List.copyOf(b.models);
         this.out = b.out;
@@ -97,14 +99,71 @@ public final class Lab {
     /** Writes the data, pretrains the tower, trains and scores every model. */
     public LabResults run(Path runDir) {
         long t0 = System.nanoTime();
-        ProgressBar bar = ProgressBar.of(out, workUnits(models.size()));
-        Path data = writeData(runDir.resolve("data"));
-        bar.advance(0, "data written");
-        TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
+        ProgressBar bar = ProgressBar.of(out, workUnits(models.size()) - (reuse == null ? 0 : settings.towerSteps()));
+        Path data;
+        double[] stage0;
+        Map<TowerPretraining.View, Double> towerAccuracy;
+        if (reuse == null) {
+            data = writeData(runDir.resolve("data"));
+            bar.advance(0, "data written");
+            TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
+            stage0 = new double[] {tower.firstLoss(), tower.lastLoss()};
+            towerAccuracy = tower.objectAccuracy();
+            writeStage0(runDir.resolve("stage0").resolve(STAGE0_JSON), tower);
+        } else {
+            data = linkFrom(reuse, runDir, "data");
+            linkFrom(reuse, runDir, "stage0");
+            JsonObject j = readObject(runDir.resolve("stage0").resolve(STAGE0_JSON));
+            stage0 = new double[] {j.get("first_loss").getAsDouble(), j.get("last_loss").getAsDouble()};
+            towerAccuracy = new java.util.EnumMap<>(TowerPretraining.View.class);
+            for (TowerPretraining.View v : TowerPretraining.View.values()) {
+                towerAccuracy.put(v, j.getAsJsonObject("object_accuracy").get(v.name()).getAsDouble());
+            }
+            out.printf("data and stage-0 tower reused from %s%n", reuse);
+        }
         List<LabResults.ModelResult> results = trainRows(data, runDir, bar);
         bar.finish("lab done");
-        return new LabResults(settings, results, tower.firstLoss(), tower.lastLoss(), tower.objectAccuracy(),
+        return new LabResults(settings, results, stage0[0], stage0[1], towerAccuracy,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What stage 0 reports, beside the tower: {@code stage0/stage0.json}. */
+    static final String STAGE0_JSON = "stage0.json";
+
+    private static void writeStage0(Path file, TowerPretraining.Result r) {
+        JsonObject j = new JsonObject();
+        j.addProperty("first_loss", r.firstLoss());
+        j.addProperty("last_loss", r.lastLoss());
+        JsonObject a = new JsonObject();
+        r.objectAccuracy().forEach((v, x) -> a.addProperty(v.name(), x));
+        j.add("object_accuracy", a);
+        try {
+            Files.writeString(file, j.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code run/name} as a link to {@code from/name} (which must exist); returns the link. */
+    private static Path linkFrom(Path from, Path run, String name) {
+        Path target = from.resolve(name).toAbsolutePath();
+        if (!Files.isDirectory(target)) {
+            throw new InvalidInputException(from, "cannot reuse it: no " + name + "/ inside (not a lab run directory)");
+        }
+        try {
+            Files.createDirectories(run);
+            return Files.createSymbolicLink(run.resolve(name), target);
+        } catch (IOException e) {
+            throw new InvalidInputException(run, "cannot link " + name + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonObject readObject(Path file) {
+        try {
+            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(file, "cannot read stage 0's report: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -207,14 +266,14 @@ public final class Lab {
 
     /** Units of a progress bar covering stage 0 and {@code models} models (steps plus test questions). */
     public long workUnits(int models) {
-        long perModel = settings.steps() + (long) settings.testPerTask() * settings.tasks().size()
+        long perModel = settings.steps() + (long) settings.scorePerTask() * settings.tasks().size()
                 * (settings.control() ? 2 : 1);
         return settings.towerSteps() + models * perModel;
     }
 
     /** Writes HiResSynth and its word-level {@code tokenizer.json} under {@code dir}; returns {@code dir}. */
     public Path writeData(Path dir) {
-        HiResSynth.builder().optSplits(settings.trainScenes(), 0, settings.testPerTask()).optSize(settings.sceneSize())
+        HiResSynth.builder().optSplits(settings.trainScenes(), settings.valPerTask(), settings.testPerTask()).optSize(settings.sceneSize())
                 .optSeed(settings.seed()).optTasks(settings.tasks()).optMultiTurnTrain(settings.multiTurn())
                 .optQuestionsPerTask(settings.questionsPerTask()).optImageFirst(settings.imageFirst()).build()
                 .write(dir);
@@ -234,7 +293,7 @@ public final class Lab {
         for (JsonElement e : readArray(data.resolve("train.json"))) {
             scenes.add(gson.fromJson(e.getAsJsonObject().get("scene"), Scene.class));
         }
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) { // stage 0 runs on one intra-op thread
             TowerPretraining.Result r = TowerPretraining.builder().setEncoderConfig(settings.tower()).setScenes(scenes)
                     .optSceneSize(settings.sceneSize()).optGrid(settings.grid()).optSteps(settings.towerSteps())
                     .optSeed(settings.seed()).build()
@@ -266,8 +325,12 @@ public final class Lab {
             TrainSettings ts = new TrainSettings(settings.seed(), settings.steps(), settings.batchSize(), 1,
                     settings.lr(), 0.05, 0.1, 0.0, 1.0, new FreezePolicy(Set.of("dem", "projector", "llm"), List.of()),
                     true, 0, 1, Integer.MAX_VALUE);
+            // the tower is frozen: each training scene is decoded and encoded once, not at every step (the DEM, the
+            // projector and the LLM still train on the cached features)
+            built.enableFeatureCache(m);
             Trainer t = new Trainer(built, ts, train, enc, m, dir, provenance(model), new PrintWriter(
                     Writer.nullWriter()));
+            t.enableImageCache();
             t.setStepListener(s -> bar.advance(1, String.format("%s: step %d/%d, loss %.3f", model.name(), s.step(),
                     settings.steps(), s.loss())));
             t.run(settings.steps());
@@ -395,8 +458,8 @@ public final class Lab {
             LabResults.Answers answers) {}
 
     private Scores score(String name, InfLlavaModel model, TextTokenizer tok, Path data, NDManager m, ProgressBar bar) {
-        LlavaDataset test = LlavaDataset.load(data.resolve("test.json"), data, true);
-        JsonArray raw = readArray(data.resolve("test.json"));
+        LlavaDataset test = LlavaDataset.load(data.resolve(settings.scoreFile()), data, true);
+        JsonArray raw = readArray(data.resolve(settings.scoreFile()));
         List<Accuracy.Item> items = new ArrayList<>();
         List<Accuracy.Item> swapped = new ArrayList<>();
         ParameterStore ps = new ParameterStore(m, false);
@@ -521,8 +584,19 @@ public final class Lab {
         private List<LabModel> models = List.of(LabModel.llava15(), LabModel.paper(), LabModel.reference());
         private PrintWriter out = new PrintWriter(Writer.nullWriter());
         private int parallelRows = 0;
+        private Path reuse;
 
         private Builder() {}
+
+        /**
+         * Reuses the data and the stage-0 tower of an earlier run directory (linked, not copied) instead of writing
+         * and training them: for experiments on the rows' recipe. The earlier run must have had the same seed and
+         * data and tower settings; this is the caller's responsibility (default: none, a fresh run).
+         */
+        public Builder optReuse(Path earlierRun) {
+            this.reuse = earlierRun;
+            return this;
+        }
 
         /**
          * Rows trained side by side, each on one intra-op thread (default 0: one per available processor, at most

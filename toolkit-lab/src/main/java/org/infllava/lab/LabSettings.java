@@ -12,6 +12,8 @@ import org.infllava.model.LlamaConfig;
  * @param seed seed of the data, every initialisation and every batch order
  * @param trainScenes training scenes (each asks one question of every task when {@code multiTurn})
  * @param testPerTask test questions per task
+ * @param valPerTask validation questions per task (settings are chosen on these; the test split stays held out)
+ * @param scoreOn the split the rows are scored on: {@code test} or {@code validation}
  * @param sceneSize side of the scenes in pixels
  * @param grid DCM grid per side; {@code sceneSize} must be {@code grid ×} the tower's image size
  * @param tasks the HiResSynth tasks
@@ -26,13 +28,22 @@ import org.infllava.model.LlamaConfig;
  * @param lr peak learning rate (warm-up 5 %, cosine to 10 %)
  * @param control whether every test question is also asked with another scene's image
  */
-public record LabSettings(long seed, int trainScenes, int testPerTask, int sceneSize, int grid, List<String> tasks,
+public record LabSettings(long seed, int trainScenes, int testPerTask, int valPerTask, String scoreOn, int sceneSize, int grid, List<String> tasks,
         boolean multiTurn, int questionsPerTask, boolean imageFirst, ClipVisionConfig tower, int towerSteps, LlamaConfig llm, int steps, int batchSize,
         double lr, boolean control) {
 
     /** Validates, naming the values. */
     public LabSettings {
         tasks = List.copyOf(tasks);
+        scoreOn = scoreOn == null ? TEST : scoreOn;
+        if (!scoreOn.equals(TEST) && !scoreOn.equals(VALIDATION)) {
+            throw new IllegalArgumentException("scoreOn must be '" + TEST + "' or '" + VALIDATION + "', got '" + scoreOn
+                    + "'");
+        }
+        if (valPerTask < 0 || (scoreOn.equals(VALIDATION) && valPerTask < 1)) {
+            throw new IllegalArgumentException("valPerTask must be >= 0 (>= 1 to score on validation), got "
+                    + valPerTask);
+        }
         if (sceneSize != grid * tower.imageSize()) {
             throw new IllegalArgumentException("sceneSize (" + sceneSize + ") must be grid (" + grid + ") x the tower's "
                     + "image size (" + tower.imageSize() + ")");
@@ -49,12 +60,27 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         }
     }
 
+    /** {@link #scoreOn()}: the held-out test split. */
+    public static final String TEST = "test";
+    /** {@link #scoreOn()}: the validation split, on which settings are chosen. */
+    public static final String VALIDATION = "validation";
+
+    /** The data file of the split the rows are scored on ({@code test.json} or {@code val.json}). */
+    public String scoreFile() {
+        return scoreOn.equals(VALIDATION) ? "val.json" : "test.json";
+    }
+
+    /** Questions per task of the split the rows are scored on. */
+    public int scorePerTask() {
+        return scoreOn.equals(VALIDATION) ? valPerTask : testPerTask;
+    }
+
     /** One line for logs and reports. */
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "seed %d; %d training scenes (%s), %d test questions per task; "
+        return String.format(java.util.Locale.ROOT, "seed %d; %d training scenes (%s), %d %s questions per task; "
                 + "scenes %d px, DCM %dx%d; tower d%d x %d layers, stage 0 %d steps; LLaMA d%d x %d layers; %d steps "
                 + "per model, batch %d, lr %.1e; tasks %s", seed, trainScenes, multiTurn ? questionsPerTask
-                + " questions per task each" : "one question each", testPerTask, sceneSize, grid, grid,
+                +  " questions per task each" : "one question each", scorePerTask(), scoreOn, sceneSize, grid, grid,
                 tower.hiddenSize(), tower.layers(), towerSteps, llm.hiddenSize(), llm.layers(), steps, batchSize, lr,
                 String.join(",", tasks));
     }
@@ -66,7 +92,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
 
     /** The quick budget. */
     public static LabSettings quick() {
-        return builder().optTrainScenes(400).optTestPerTask(20).optSteps(350).optTowerSteps(600).build();
+        return builder().optTrainScenes(400).optTestPerTask(20).optValPerTask(20).optSteps(350).optTowerSteps(600).build();
     }
 
     /** A builder with the default budget. */
@@ -80,6 +106,8 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         b.seed = seed;
         b.trainScenes = trainScenes;
         b.testPerTask = testPerTask;
+        b.valPerTask = valPerTask;
+        b.scoreOn = scoreOn;
         b.sceneSize = sceneSize;
         b.grid = grid;
         b.tasks = tasks;
@@ -101,6 +129,8 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         private long seed = 1;
         private int trainScenes = 2000;
         private int testPerTask = 120;
+        private int valPerTask = 60;
+        private String scoreOn = TEST;
         private int sceneSize = 84;
         private int grid = 3;
         private List<String> tasks = HiResSynth.TASKS;
@@ -132,6 +162,18 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
         /** Test questions per task (default 120: a fine-detail pool of 360, see docs/lab.md, Power). */
         public Builder optTestPerTask(int testPerTask) {
             this.testPerTask = testPerTask;
+            return this;
+        }
+
+        /** Validation questions per task (default 60; settings are chosen on them). */
+        public Builder optValPerTask(int valPerTask) {
+            this.valPerTask = valPerTask;
+            return this;
+        }
+
+        /** The split the rows are scored on: {@link #TEST} (default) or {@link #VALIDATION}. */
+        public Builder optScoreOn(String scoreOn) {
+            this.scoreOn = scoreOn;
             return this;
         }
 
@@ -213,7 +255,7 @@ public record LabSettings(long seed, int trainScenes, int testPerTask, int scene
 
         /** Validates and builds. */
         public LabSettings build() {
-            return new LabSettings(seed, trainScenes, testPerTask, sceneSize, grid, tasks, multiTurn, questionsPerTask, imageFirst, tower, towerSteps,
+            return new LabSettings(seed, trainScenes, testPerTask, valPerTask, scoreOn, sceneSize, grid, tasks, multiTurn, questionsPerTask, imageFirst, tower, towerSteps,
                     llm, steps, batchSize, lr, control);
         }
     }

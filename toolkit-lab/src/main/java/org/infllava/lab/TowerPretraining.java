@@ -124,6 +124,15 @@ public final class TowerPretraining {
      * @param progress called with the step number after every step
      */
     public Result run(NDManager manager, IntConsumer progress) {
+        // one intra-op thread: the operations are tiny (16 views of 49 patches at d 48), so a second thread mostly
+        // adds wake-ups, and on a busy machine each operation waits for a descheduled thread (over 10 minutes for
+        // the lab's 3000 steps at load average 7 on two threads, 2.5 minutes on one)
+        try (org.infllava.model.IntraOpThreads one = org.infllava.model.IntraOpThreads.exactly(1)) {
+            return train(manager, progress);
+        }
+    }
+
+    private Result train(NDManager manager, IntConsumer progress) {
         int s = config.imageSize();
         ClipPreprocessor pre = config.preprocessor(); // the statistics the assembled model will use
         CropGrid cropGrid = CropGrid.of(grid, grid, s, s);
@@ -150,18 +159,23 @@ public final class TowerPretraining {
         int tailSteps = Math.max(1, steps / 10);
         int pixels = 3 * s * s;
         int tokens = config.gridSize() * config.gridSize(); // patches per view
+        Map<Integer, Prepared[]> prepared = new java.util.HashMap<>();
         for (int step = 0; step < steps; step++) {
             float[] px = new float[batchSize * pixels];
             long[] tg = new long[batchSize * tokens];
             for (int i = 0; i < batchSize; i++) {
                 int k = r.nextInt(images.size());
                 View v = views.get(r.nextInt(views.size()));
-                List<ViewSample> all = views(v, images.get(k), labels.get(k), cropGrid);
-                ViewSample view = all.get(r.nextInt(grid * grid) % all.size());
-                System.arraycopy(pre.normalize(view.image()), 0, px, i * pixels, pixels);
-                for (int p = 0; p < tokens; p++) {
-                    tg[i * tokens + p] = patchLabel(view.labels(), p);
+                int pick = r.nextInt(grid * grid);
+                // each scene's views are cropped, normalised and labelled once, when first drawn
+                Prepared[] perView = prepared.computeIfAbsent(k, x -> new Prepared[View.values().length]);
+                if (perView[v.ordinal()] == null) {
+                    perView[v.ordinal()] = prepare(views(v, images.get(k), labels.get(k), cropGrid), pre);
                 }
+                Prepared view = perView[v.ordinal()];
+                int at = pick % view.pixels().length;
+                System.arraycopy(view.pixels()[at], 0, px, i * pixels, pixels);
+                System.arraycopy(view.targets()[at], 0, tg, i * tokens, tokens);
             }
             double loss;
             try (NDScope scope = new NDScope()) {
@@ -192,6 +206,22 @@ public final class TowerPretraining {
             accuracy.put(v, objectAccuracy(enc, head, ps, manager, v, cropGrid));
         }
         return new Result(enc, first, tail, accuracy);
+    }
+
+    /** A scene's views of one kind, normalised, and the class under each of their patches. */
+    private record Prepared(float[][] pixels, long[][] targets) {}
+
+    private Prepared prepare(List<ViewSample> views, ClipPreprocessor pre) {
+        int tokens = config.gridSize() * config.gridSize();
+        float[][] px = new float[views.size()][];
+        long[][] tg = new long[views.size()][tokens];
+        for (int k = 0; k < views.size(); k++) {
+            px[k] = pre.normalize(views.get(k).image());
+            for (int p = 0; p < tokens; p++) {
+                tg[k][p] = patchLabel(views.get(k).labels(), p);
+            }
+        }
+        return new Prepared(px, tg);
     }
 
     /** A view the tower sees and the class of each of its pixels. */

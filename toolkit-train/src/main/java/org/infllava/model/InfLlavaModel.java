@@ -46,6 +46,9 @@ public final class InfLlavaModel {
     private final int selectLayer;
     private final ClipVisionEncoder.SelectFeature selectFeature;
     private final ClipPreprocessor preprocessor;
+    /** Encoder features per training image (identity keys), when {@link #enableFeatureCache} was called. */
+    private java.util.Map<BufferedImage, Encoded> featureCache;
+    private NDManager cacheManager;
 
     private InfLlavaModel(Builder b) {
         this.vision = b.vision;
@@ -139,6 +142,26 @@ public final class InfLlavaModel {
 
     private record Assembled(NDArray features, ViewLayout layout) {}
 
+    /** One image's encoder features {@code (V, P, d_v)} and its views' layout. */
+    private record Encoded(NDArray features, ViewLayout layout) {}
+
+    /**
+     * Caches the encoder's features of every image seen while {@code training} (keyed by the image object, so the
+     * caller must hand the same {@link BufferedImage} again, e.g. {@code Trainer#enableImageCache}): the frozen tower
+     * then encodes each training image once instead of at every step, while the assembler (the DEM), the projector
+     * and the LLM still train. Only valid while the tower is frozen; the features are computed without autograd and
+     * live in {@code manager} ({@code (V, P, d_v)} per image).
+     */
+    public void enableFeatureCache(NDManager manager) {
+        this.cacheManager = java.util.Objects.requireNonNull(manager);
+        this.featureCache = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    }
+
+    /** Images whose features are cached (0 without a cache). */
+    public int cachedImages() {
+        return featureCache == null ? 0 : featureCache.size();
+    }
+
 
     /**
      * The visual tokens of several images, {@code (1, T_i, d_llm)} each, with every image's views through the encoder
@@ -166,6 +189,48 @@ public final class InfLlavaModel {
         if (images.isEmpty()) {
             return out;
         }
+        Encoded[] encoded = new Encoded[images.size()];
+        List<Integer> missing = new java.util.ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            encoded[i] = featureCache == null ? null : featureCache.get(images.get(i));
+            if (encoded[i] == null) {
+                missing.add(i);
+            }
+        }
+        if (!missing.isEmpty()) {
+            boolean store = featureCache != null && training;
+            List<BufferedImage> todo = new java.util.ArrayList<>();
+            for (int i : missing) {
+                todo.add(images.get(i));
+            }
+            List<Encoded> fresh;
+            if (store) {
+                try (GradMode off = GradMode.disabled()) {
+                    fresh = encode(ps, cacheManager, todo, false);
+                }
+            } else {
+                fresh = encode(ps, manager, todo, training);
+            }
+            for (int k = 0; k < missing.size(); k++) {
+                Encoded e = fresh.get(k);
+                if (store) {
+                    NDArray kept = e.features().duplicate(); // (V, P, d_v), its own storage
+                    ai.djl.ndarray.NDScope.unregister(kept);
+                    kept.attach(cacheManager);
+                    e = new Encoded(kept, e.layout());
+                    featureCache.put(images.get(missing.get(k)), e);
+                }
+                encoded[missing.get(k)] = e;
+            }
+        }
+        for (Encoded e : encoded) {
+            out.add(new Assembled(frontEnd.assembler().assemble(ps, e.features(), e.layout(), training), e.layout())); // (1, T_f, d')
+        }
+        return out;
+    }
+
+    /** Each image's front-end views (cropped, normalised) through the encoder in one batch: {@code (V_i, P, d)} each. */
+    private List<Encoded> encode(ParameterStore ps, NDManager manager, List<BufferedImage> images, boolean training) {
         int size = vision.config().imageSize();
         List<VisualFrontEnd.Pixels> all = new java.util.ArrayList<>();
         int views = 0;
@@ -188,9 +253,9 @@ public final class InfLlavaModel {
         }
         NDArray pixels = manager.create(data, new Shape(views, 3, size, size)); // (ΣV, 3, S, S)
         NDList feats = vision.features(ps, pixels, selectLayer, selectFeature, training).split(starts, 0); // (V_i, P, d)
+        List<Encoded> out = new java.util.ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-            ViewLayout layout = all.get(i).layout();
-            out.add(new Assembled(frontEnd.assembler().assemble(ps, feats.get(i), layout, training), layout)); // (1, T_f, d')
+            out.add(new Encoded(feats.get(i), all.get(i).layout()));
         }
         return out;
     }

@@ -77,6 +77,8 @@ public final class Trainer {
     private DataParallel parallel;
     private int step;
     private org.infllava.io.AtomicFiles.Opener opener;
+    /** Decoded training images by path, when {@link #enableImageCache} was called. */
+    private Map<Path, BufferedImage> imageCache;
 
     private java.util.function.Consumer<StepLog> stepListener = log -> { };
 
@@ -113,6 +115,18 @@ public final class Trainer {
             encoded.add(e);
             lengths[i] = e.expandedLength();
         }
+    }
+
+    /**
+     * Keeps every decoded training image in memory (by path) instead of reading it at every step: for small datasets,
+     * and what lets {@link InfLlavaModel#enableFeatureCache} recognise an image it has encoded before.
+     */
+    public void enableImageCache() {
+        this.imageCache = new java.util.HashMap<>();
+    }
+
+    private BufferedImage image(Path p) {
+        return imageCache == null ? ImageFiles.read(p) : imageCache.computeIfAbsent(p, ImageFiles::read);
     }
 
     /** Calls {@code listener} after every optimiser step (for progress bars of longer jobs); replaces the previous. */
@@ -357,7 +371,7 @@ public final class Trainer {
         List<BufferedImage> images = new ArrayList<>();
         for (int i : batch) {
             for (int k = 0; k < encoded.get(i).images(); k++) {
-                images.add(ImageFiles.read(data.rows().get(i).images().get(k)));
+                images.add(image(data.rows().get(i).images().get(k)));
             }
         }
         List<NDArray> visualTokens = model.visualTokens(ps, inputs, images, true); // (1, T_v, d) each
@@ -390,9 +404,22 @@ public final class Trainer {
         }
         int b = batch.length;
         long d = embeds.get(0).getShape().get(2);
+        // the first position that predicts a labelled token: logits before it (a visual prefix, a prompt) are not
+        // computed (LlamaDecoder#forward(..., from))
+        int from = maxLen - 2;
+        for (long[] t : targets) {
+            for (int j = 1; j < t.length; j++) {
+                if (t[j] >= 0) {
+                    from = Math.min(from, j - 1);
+                    break;
+                }
+            }
+        }
+        from = Math.max(0, from);
+        int w = maxLen - 1 - from; // predicting positions from..maxLen−2
         float[] mask = new float[b * maxLen];
-        long[] idx = new long[b * (maxLen - 1)];
-        float[] valid = new float[b * (maxLen - 1)];
+        long[] idx = new long[b * w];
+        float[] valid = new float[b * w];
         NDList padded = new NDList();
         for (int r = 0; r < b; r++) {
             NDArray x = embeds.get(r);
@@ -402,10 +429,10 @@ public final class Trainer {
                 mask[r * maxLen + j] = 1;
             }
             long[] t = targets.get(r);
-            for (int j = 1; j < len; j++) { // position j - 1 predicts token j
+            for (int j = from + 1; j < len; j++) { // position j - 1 predicts token j
                 if (t[j] >= 0) {
-                    idx[r * (maxLen - 1) + j - 1] = t[j];
-                    valid[r * (maxLen - 1) + j - 1] = 1;
+                    idx[r * w + j - 1 - from] = t[j];
+                    valid[r * w + j - 1 - from] = 1;
                 }
             }
         }
@@ -418,13 +445,14 @@ public final class Trainer {
                     + "): every answer was truncated away; raise maxLength");
         }
         NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
-        NDArray logits = model.llm().forward(ps, x, inputs.create(mask, new Shape(b, maxLen)), null, null, true);
-        NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, L-1, V)
+        NDArray logits = model.llm().forward(ps, x, inputs.create(mask, new Shape(b, maxLen)), null, null, true,
+                from); // (B, L-from, V)
+        NDArray logp = logits.get(":, :-1, :").logSoftmax(-1); // (B, w, V): positions from..L-2
         // Autograd keeps the index and the weights until backward: copies in PyTorch-owned memory do not depend on
         // DJL keeping the Java-side buffer of an array made from a Java array alive (views of it do not).
-        NDArray picked = logp.gather(inputs.create(idx, new Shape(b, maxLen - 1, 1)).duplicate(), -1)
-                .reshape(b, maxLen - 1); // (B, L-1)
-        NDArray sum = picked.mul(inputs.create(valid, new Shape(b, maxLen - 1)).toType(picked.getDataType(), true))
+        NDArray picked = logp.gather(inputs.create(idx, new Shape(b, w, 1)).duplicate(), -1)
+                .reshape(b, w); // (B, w)
+        NDArray sum = picked.mul(inputs.create(valid, new Shape(b, w)).toType(picked.getDataType(), true))
                 .sum();
         NDArray loss = sum.neg().div(NamedBlock.scalar(sum, denominator > 0 ? denominator : count));
         stats[1] = count;

@@ -143,6 +143,35 @@ class InfLlavaModelTest {
         }
     }
 
+    /**
+     * The feature cache: in training mode an image is encoded once (the second call finds it, by identity), the
+     * tokens equal the uncached model's, an equal but distinct image object is not a hit, and scoring
+     * ({@code training == false}) adds nothing.
+     */
+    @Test
+    void featureCacheEncodesEachTrainingImageOnceAndChangesNothing() {
+        try (NDManager m = manager.newSubManager()) {
+            InfLlavaModel plain = InfLlavaModel.fromPretrained(modelDir, GOLDEN.resolve("clip_vision"), m);
+            InfLlavaModel cached = InfLlavaModel.fromPretrained(modelDir, GOLDEN.resolve("clip_vision"), m);
+            cached.enableFeatureCache(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            BufferedImage a = image();
+            BufferedImage b = image(); // equal pixels, another object
+            float[] expected = plain.visualTokens(ps, m, a, false).toFloatArray();
+            assertEquals(0, cached.cachedImages());
+            cached.visualTokens(ps, m, List.of(b), false);
+            assertEquals(0, cached.cachedImages(), "scoring caches nothing");
+            List<NDArray> first = cached.visualTokens(ps, m, List.of(a, a), true);
+            assertEquals(1, cached.cachedImages(), "the same image twice in one batch is kept once");
+            ModelTesting.assertClose(expected, first.get(0).toFloatArray(), 1e-5, 1e-6, "first pass");
+            ModelTesting.assertClose(expected, first.get(1).toFloatArray(), 1e-5, 1e-6, "same image twice");
+            ModelTesting.assertClose(expected, cached.visualTokens(ps, m, List.of(a), true).get(0).toFloatArray(),
+                    1e-5, 1e-6, "from the cache");
+            cached.visualTokens(ps, m, List.of(b, a), true);
+            assertEquals(2, cached.cachedImages(), "a distinct image object is a miss");
+        }
+    }
+
     /** LLaVA-1.5 is the same builder without a DEM: one padded 28×28 view, its patch features, the projector. */
     @Test
     void llava15BaselineIsOneLowResolutionView() {

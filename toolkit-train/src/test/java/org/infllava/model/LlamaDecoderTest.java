@@ -251,6 +251,60 @@ class LlamaDecoderTest {
         }
     }
 
+    /**
+     * {@code forward(..., from)}: the logits of positions {@code from..T−1} equal that slice of the full forward, and
+     * a loss on them gives every parameter the gradient it gets from the same loss on the full output's slice (a
+     * weight of the first and of the last layer, and the embeddings); with a key mask too. Tolerances as above.
+     */
+    @Test
+    void logitsFromAPositionEqualTheSliceAndGiveTheSameGradients() {
+        try (NDManager m = PYTORCH.get().newSubManager()) {
+            LlamaDecoder llm = load(m, "llama");
+            NDArray ids = ModelTesting.npy(m, "llama_ids"); // (1, 12)
+            Map<String, ai.djl.nn.Parameter> params = llm.namedParameters();
+            List<String> names = List.of("model.layers.0.self_attn.q_proj.weight",
+                    "model.layers.1.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight",
+                    "model.embed_tokens.weight");
+            long t = ids.getShape().get(1);
+            for (NDArray mask : java.util.Arrays.asList(null, m.ones(new ai.djl.ndarray.types.Shape(1, t)))) {
+                for (long from : new long[] {1, 7, t - 1}) {
+                    float[][] full = slicedLogitsAndGradients(m, llm, ids, mask, params, names, from, false);
+                    float[][] part = slicedLogitsAndGradients(m, llm, ids, mask, params, names, from, true);
+                    for (int i = 0; i < full.length; i++) {
+                        String what = (i == 0 ? "logits" : names.get(i - 1)) + " from " + from;
+                        ModelTesting.assertClose(full[i], part[i], i == 0 ? 1e-5 : 1e-3, i == 0 ? 1e-6 : 1e-5, what);
+                        float[] f = part[i];
+                        assertTrue(java.util.stream.IntStream.range(0, f.length).anyMatch(j -> f[j] != 0),
+                                what + " is all zero: equality would prove nothing");
+                    }
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> llm.forward(new ParameterStore(m, false),
+                    llm.embed(new ParameterStore(m, false), ids, false), null, null, null, false, t));
+        }
+    }
+
+    /** Logits of positions {@code from..} (sliced from the full output, or computed alone) and the gradients of Σ logits². */
+    private static float[][] slicedLogitsAndGradients(NDManager m, LlamaDecoder llm, NDArray ids, NDArray mask,
+            Map<String, ai.djl.nn.Parameter> params, List<String> names, long from, boolean alone) {
+        names.forEach(n -> params.get(n).getArray().setRequiresGradient(true));
+        float[][] out = new float[names.size() + 1][];
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray x = llm.embed(ps, ids, true);
+            NDArray logits = alone ? llm.forward(ps, x, mask, null, null, true, from)
+                    : llm.forward(ps, x, mask, null, null, true).get(":, " + from + ":, :");
+            out[0] = logits.toFloatArray();
+            gc.backward(logits.square().sum());
+        }
+        for (int i = 0; i < names.size(); i++) {
+            NDArray g = params.get(names.get(i)).getArray().getGradient();
+            out[i + 1] = g.toFloatArray();
+            g.subi(g);
+        }
+        return out;
+    }
+
     /** Logits of Σ logits² and the gradients of {@code names}, gradients cleared afterwards. */
     static float[][] logitsAndGradients(NDManager m, LlamaDecoder llm, NDArray ids,
             Map<String, ai.djl.nn.Parameter> params, List<String> names) {

@@ -129,7 +129,11 @@ public final class HiResSynth {
     }
 
     private static Question exists(Scene s, Random r) {
-        boolean positive = r.nextBoolean();
+        return exists(s, r, r.nextBoolean());
+    }
+
+    /** An {@code exists} question whose answer is {@code yes} when {@code positive}, or {@code null}. */
+    static Question exists(Scene s, Random r, boolean positive) {
         List<Item> small = s.objects().stream().filter(o -> o.shape() != Shape.GLYPH).toList();
         if (positive) {
             if (small.isEmpty()) {
@@ -296,7 +300,8 @@ public final class HiResSynth {
                 for (String task : tasks) {
                     for (int i = multiTurnTrain ? train : 0; i < train + val + test; ) {
                         Scene s = scene(r);
-                        Question q = question(s, task, r);
+                        // single-question splits ask exists with yes and no in turn: exactly balanced
+                        Question q = task.equals("exists") ? exists(s, r, i % 2 == 0) : question(s, task, r);
                         if (q == null) {
                             continue;
                         }

@@ -73,8 +73,8 @@ class HiResSynthTest {
             assertEquals(2, perTask.get(task + "/val"), task);
             assertEquals(2, perTask.get(task + "/test"), task);
         }
-        // POPE-style: both answers well represented, and negatives of more than one kind.
-        assertTrue(existsAnswers.get("yes") >= 5 && existsAnswers.get("no") >= 5, existsAnswers.toString());
+        // POPE-style: yes and no in turn (20 single-question rows: 10 each), and negatives of more than one kind.
+        assertEquals(Map.of("yes", 10, "no", 10), existsAnswers);
         assertTrue(negatives.keySet().size() >= 3, negatives.toString()); // positive + at least two negative kinds
         // The files load as a LLaVA dataset with every row usable.
         assertEquals(16 * 5, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
