@@ -103,9 +103,15 @@ public final class Lab {
         Path data;
         double[] stage0;
         Map<TowerPretraining.View, Double> towerAccuracy;
+        java.util.concurrent.CompletableFuture<LabResults.ModelResult> early = null;
+        LabModel blind = null;
         if (reuse == null) {
             data = writeData(runDir.resolve("data"));
             bar.advance(0, "data written");
+            blind = blindDuringStage0();
+            if (blind != null) {
+                early = startBlindDuringStage0(blind, runDir, bar);
+            }
             TowerPretraining.Result tower = pretrainTower(data, runDir.resolve("stage0").resolve("vision"), bar);
             stage0 = new double[] {tower.firstLoss(), tower.lastLoss()};
             towerAccuracy = tower.objectAccuracy();
@@ -121,10 +127,80 @@ public final class Lab {
             }
             out.printf("data and stage-0 tower reused from %s%n", reuse);
         }
-        List<LabResults.ModelResult> results = trainRows(data, runDir, bar);
+        List<LabModel> rest = new ArrayList<>(models);
+        rest.remove(blind);
+        List<LabResults.ModelResult> trained = trainRows(rest, data, runDir, bar);
+        List<LabResults.ModelResult> results = new ArrayList<>();
+        for (LabModel m : models) { // in the models' order
+            results.add(m == blind ? join(early, m) : trained.get(rest.indexOf(m)));
+        }
         bar.finish("lab done");
         return new LabResults(settings, results, stage0[0], stage0[1], towerAccuracy,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The blind row, when it can train while stage 0 runs: it reads no image ({@link BlindAssembler} drops every
+     * feature), so it needs no trained tower, and stage 0 runs on one intra-op thread, leaving the other processor
+     * free. Only with rows side by side in child JVMs ({@code parallelRows > 1}); otherwise {@code null}.
+     */
+    private LabModel blindDuringStage0() {
+        if (parallelRows <= 1 || !LabRow.launchable()) {
+            return null;
+        }
+        return models.stream().filter(m -> BLIND.equals(m.frontEnd()) && LabRow.byName(m)).findFirst().orElse(null);
+    }
+
+    /**
+     * Starts the blind row in a child JVM beside stage 0, on a stand-in tower of the settings' shape (seeded,
+     * untrained, saved under {@code blind/stand-in-tower}): its features are computed and dropped, so the row trains
+     * and scores exactly as on the stage-0 tower.
+     */
+    private java.util.concurrent.CompletableFuture<LabResults.ModelResult> startBlindDuringStage0(LabModel blind,
+            Path runDir, ProgressBar bar) {
+        LabRow.writeSettings(settings, runDir);
+        Path dir = runDir.resolve(blind.name());
+        Path standIn = dir.resolve("stand-in-tower");
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            ClipVisionEncoder tower = new ClipVisionEncoder(settings.tower());
+            tower.initialize(m, settings.seed());
+            tower.save(standIn);
+        }
+        long perModel = workUnits(1) - settings.towerSteps();
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                LabResults.ModelResult r = trainInChild(blind, runDir, dir, standIn);
+                bar.advance(perModel, blind.name() + " done");
+                report(r);
+                return r;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while training lab row " + blind.name(), e);
+            }
+        });
+    }
+
+    private static LabResults.ModelResult join(java.util.concurrent.CompletableFuture<LabResults.ModelResult> f,
+            LabModel m) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("lab row " + m.name() + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void report(LabResults.ModelResult r) {
+        synchronized (out) {
+            out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", r.model(), r.firstLoss(),
+                    r.lastLoss(), r.overall().accuracy(), r.control() == null ? ""
+                    : String.format(", %.2f with another scene's", r.control().accuracy()), r.seconds());
+            out.flush();
+        }
     }
 
     /** What stage 0 reports, beside the tower: {@code stage0/stage0.json}. */
@@ -175,8 +251,11 @@ public final class Lab {
      * back in the models' order. Every row is seeded from the settings
      * alone, so where it runs changes what it learns only through floating-point reduction order.
      */
-    private List<LabResults.ModelResult> trainRows(Path data, Path runDir, ProgressBar bar) {
+    private List<LabResults.ModelResult> trainRows(List<LabModel> models, Path data, Path runDir, ProgressBar bar) {
         Path vision = runDir.resolve("stage0").resolve("vision");
+        if (models.isEmpty()) {
+            return List.of();
+        }
         if (parallelRows <= 1 || !LabRow.launchable()) {
             List<LabResults.ModelResult> results = new ArrayList<>();
             for (LabModel m : models) {
@@ -207,12 +286,9 @@ public final class Lab {
                             }
                         }
                     }
-                    LabResults.ModelResult r = trainInChild(m, runDir, dir);
+                    LabResults.ModelResult r = trainInChild(m, runDir, dir, vision);
                     bar.advance(perModel, m.name() + " done");
-                    out.printf("%s: loss %.3f -> %.3f; overall %.2f with its image%s (%.0f s)%n", m.name(),
-                            r.firstLoss(), r.lastLoss(), r.overall().accuracy(), r.control() == null ? ""
-                            : String.format(", %.2f with another scene's", r.control().accuracy()), r.seconds());
-                    out.flush();
+                    report(r);
                     return r;
                 }));
             }
@@ -236,11 +312,11 @@ public final class Lab {
         }
     }
 
-    private static LabResults.ModelResult trainInChild(LabModel m, Path runDir, Path dir) throws IOException,
-            InterruptedException {
+    private static LabResults.ModelResult trainInChild(LabModel m, Path runDir, Path dir, Path vision)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path log = dir.resolve("row.log");
-        Process p = new ProcessBuilder(LabRow.command(runDir, m.name())).redirectErrorStream(true)
+        Process p = new ProcessBuilder(LabRow.command(runDir, m.name(), vision)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         // a stopped lab (Ctrl-C, SIGTERM) takes its rows with it
         Thread reaper = new Thread(p::destroyForcibly, "lab-row-reaper");

@@ -67,7 +67,6 @@ public final class LabRow {
         return GSON.fromJson(read(rowDir.resolve(RESULT)), LabResults.ModelResult.class);
     }
 
-    /** The command that trains row {@code name} of the run in {@code runDir} in a new JVM like this one. */
     /**
      * Whether a child JVM started with this JVM's class path finds the toolkit: true when this class came from the
      * system class loader (the command line, tests, JShell with {@code --class-path}); false under a kernel that
@@ -77,7 +76,8 @@ public final class LabRow {
         return LabRow.class.getClassLoader() == ClassLoader.getSystemClassLoader();
     }
 
-    static List<String> command(Path runDir, String name) {
+    /** The command that trains row {@code name} of the run in {@code runDir} on the tower in {@code vision} in a new JVM like this one. */
+    static List<String> command(Path runDir, String name, Path vision) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
@@ -96,10 +96,15 @@ public final class LabRow {
         cmd.add(LabRow.class.getName());
         cmd.add(runDir.toAbsolutePath().toString());
         cmd.add(name);
+        cmd.add(vision.toAbsolutePath().toString());
         return cmd;
     }
 
-    /** {@code LabRow RUN_DIR ROW}: trains and scores one row of a lab run whose data and tower are in place. */
+    /**
+     * {@code LabRow RUN_DIR ROW [VISION_DIR]}: trains and scores one row of a lab run whose data and tower are in
+     * place; the tower is {@code RUN_DIR/stage0/vision} unless given (the blind row, which reads no image, trains on a
+     * stand-in while stage 0 runs).
+     */
     public static void main(String[] args) {
         Path run = Path.of(args[0]);
         LabModel m = model(args[1]);
@@ -110,8 +115,8 @@ public final class LabRow {
         PrintWriter out = new PrintWriter(System.out, true);
         Lab lab = Lab.builder().optSettings(s).optModels(List.of(m)).optOutput(out).optParallelRows(1).build();
         Path dir = run.resolve(m.name());
-        LabResults.ModelResult r = lab.trainAndScore(m, run.resolve("data"), run.resolve("stage0").resolve("vision"),
-                dir, ProgressBar.of(new PrintWriter(Writer.nullWriter()), 1));
+        Path vision = args.length > 2 ? Path.of(args[2]) : run.resolve("stage0").resolve("vision");
+        LabResults.ModelResult r = lab.trainAndScore(m, run.resolve("data"), vision, dir, ProgressBar.of(new PrintWriter(Writer.nullWriter()), 1));
         writeResult(r, dir);
     }
 

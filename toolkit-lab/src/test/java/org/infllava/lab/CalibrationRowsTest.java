@@ -81,6 +81,22 @@ class CalibrationRowsTest {
         assertEquals(r.fineDetailPool(r.model("ceiling")).accuracy() - r.fineDetailPool(r.model("llava-1.5"))
                 .accuracy(), ceiling.diff(), 1e-12);
         assertTrue(r.paired().contains("| ceiling |"), r.paired());
+
+        // blind trained beside stage 0, on a stand-in tower (it reads no image): the same losses and answers as blind
+        // trained afterwards on the stage-0 tower, with the child's one intra-op thread
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("blind/stand-in-tower/config.json")));
+        Lab lab = Lab.builder().optSettings(s).optModels(List.of(LabModel.blind())).optParallelRows(1).build();
+        LabResults.ModelResult again;
+        try (org.infllava.model.IntraOpThreads one = org.infllava.model.IntraOpThreads.exactly(1)) {
+            again = lab.trainAndScore(LabModel.blind(), dir.resolve("data"), dir.resolve("stage0/vision"),
+                    dir.resolve("blind-after-stage0"), org.infllava.train.ProgressBar.of(
+                            new java.io.PrintWriter(java.io.Writer.nullWriter()), 1));
+        }
+        LabResults.ModelResult early = r.model("blind");
+        assertEquals(early.firstLoss(), again.firstLoss(), 0.0);
+        assertEquals(early.lastLoss(), again.lastLoss(), 0.0);
+        assertArrayEquals(early.answers().correct(), again.answers().correct());
+        assertArrayEquals(early.answers().control(), again.answers().control());
     }
 
     /** Two runs pooled: counts add up, answers concatenate, and the paired test uses every question of both. */
