@@ -316,8 +316,10 @@ public final class Lab {
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path log = dir.resolve("row.log");
-        Process p = new ProcessBuilder(LabRow.command(runDir, m.name(), vision)).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(LabRow.command(runDir, m.name(), vision)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        org.infllava.model.GlibcMalloc.applyTo(pb.environment()); // large tensors reused, not re-faulted each step
+        Process p = pb.start();
         // a stopped lab (Ctrl-C, SIGTERM) takes its rows with it
         Thread reaper = new Thread(p::destroyForcibly, "lab-row-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
