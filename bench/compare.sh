@@ -43,6 +43,11 @@ out="${COMPARE_OUT:-$(mktemp -d /tmp/infllava-compare.XXXXXX)}"
 mkdir -p "$out"
 export INFLLAVA_JAVA_OPTS="${INFLLAVA_JAVA_OPTS:-} -Xmx4g -Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop_threads=1"
 export OMP_NUM_THREADS=$threads
+# The launcher keeps glibc malloc from mapping and unmapping large tensors at each allocation (GlibcMalloc); the peer's
+# PyTorch allocates through the same malloc, so it gets the same settings: a difference of allocator is not measured.
+if [ -z "${INFLLAVA_SYSTEM_MALLOC:-}" ] || [ "${INFLLAVA_SYSTEM_MALLOC}" = 0 ]; then
+  export MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-17179869184}"
+fi
 
 run() { # name, command...
   local name="$1"; shift
