@@ -20,6 +20,7 @@ import org.infllava.lab.LabModel;
 import org.infllava.lab.LabResults;
 import org.infllava.lab.LabSettings;
 import org.infllava.lab.LinearProbe;
+import org.infllava.model.LlamaConfig;
 import org.infllava.train.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,6 +71,10 @@ final class LabCommand implements Runnable {
 
         @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of each model.")
         Double lr;
+
+        @Option(names = "--llm-layers", paramLabel = "N", description = "Decoder layers of every row's tiny LLaMA "
+                + "(default 2).")
+        Integer llmLayers;
 
         @Option(names = "--batch", paramLabel = "B", description = "Conversations per step.")
         Integer batch;
@@ -122,6 +127,15 @@ final class LabCommand implements Runnable {
             }
             if (batch != null) {
                 b.optBatchSize(batch);
+            }
+            if (llmLayers != null) {
+                if (llmLayers < 1) {
+                    throw new InvalidInputException("--llm-layers must be >= 1, got " + llmLayers);
+                }
+                LlamaConfig c = b.build().llm();
+                b.optLlm(new LlamaConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), llmLayers, c.heads(),
+                        c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
+                        c.tieWordEmbeddings(), c.family(), c.slidingWindow()));
             }
             if (tasks != null) {
                 b.optTasks(tasks);

@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.infllava.eval.Accuracy;
+import org.infllava.model.LlamaConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class LabCommandTest {
 
@@ -82,11 +84,31 @@ class LabCommandTest {
         CliRun parallel = CliRun.of("lab", "run", "--parallel", "0", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, parallel.code());
         assertTrue(parallel.err().contains("--parallel must be >= 1, got 0"), parallel.err());
+        CliRun layers = CliRun.of("lab", "run", "--llm-layers", "0", "--out", dir.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, layers.code());
+        assertTrue(layers.err().contains("--llm-layers must be >= 1, got 0"), layers.err());
         CliRun task = CliRun.of("lab", "run", "--tasks", "glyphs", "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, task.code());
         assertTrue(task.err().contains("'glyphs'"), task.err());
         CliRun p = CliRun.of("lab", "probe", "--from", dir.toString(), "--out", dir.toString());
         assertEquals(Main.EXIT_BAD_INPUT, p.code());
         assertTrue(p.err().contains(dir.toString()) && p.err().contains("stage0/vision"), p.err());
+    }
+
+    @Test
+    void llmLayersChangesOnlyTheDecoderDepthOfEveryRow() {
+        LabCommand.Run deeper = new LabCommand.Run();
+        new CommandLine(deeper).parseArgs("--llm-layers", "3", "--quick");
+        LabCommand.Run plain = new LabCommand.Run();
+        new CommandLine(plain).parseArgs("--quick");
+        LlamaConfig d = deeper.budget.settings().llm();
+        LlamaConfig q = plain.budget.settings().llm();
+        assertEquals(2, q.layers());
+        assertEquals(3, d.layers());
+        assertEquals(q.hiddenSize(), d.hiddenSize());
+        assertEquals(q.heads(), d.heads());
+        assertEquals(q.kvHeads(), d.kvHeads());
+        assertEquals(q.intermediateSize(), d.intermediateSize());
+        assertEquals(plain.budget.settings().steps(), deeper.budget.settings().steps());
     }
 }
