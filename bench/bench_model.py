@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The computations of `./infllava bench model`, timed in PyTorch-Python on the same machine.
 
-Same configs, random weights, float32, inference mode, torch.set_num_threads(2); median of runs.
+Same configs, random weights, float32, inference mode, torch.set_num_threads(2); median of runs after WARMUP
+untimed ones (the toolkit's `bench model --warmup` default: both sides timed in steady state).
 Run: /usr/bin/python3 bench/bench_model.py   (Debian python3-torch; 1.13 here, while DJL runs PyTorch 2.7.1 natives)
 """
 import math
@@ -13,11 +14,13 @@ import torch
 torch.set_num_threads(2)
 torch.manual_seed(0)
 ITER = 5
+WARMUP = 10
 STEPS = 16
 
 
 def median_ms(fn, n=ITER):
-    fn()
+    for _ in range(WARMUP):
+        fn()
     ts = []
     for _ in range(n):
         t0 = time.perf_counter()
@@ -134,7 +137,8 @@ CONFIGS = {
     "medium": dict(vision=(512, 2048, 8, 8, 224, 14), llm=(32000, 512, 1376, 8, 8, 4)),
 }
 
-print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, median of {ITER} runs, {STEPS} decode steps")
+print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {WARMUP} warm-up + median of {ITER} runs, "
+      f"{STEPS} decode steps")
 print("config  vision forward ms  prefill 256 ms  decode ms/token @64  decode ms/token @1024")
 with torch.inference_mode():
     for name in sys.argv[1:] or ["tiny", "medium"]:

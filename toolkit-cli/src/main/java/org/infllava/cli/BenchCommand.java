@@ -269,6 +269,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--iterations", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
         int iterations;
 
+        @Option(names = "--warmup", defaultValue = "10",
+                description = "Untimed vision and prefill runs before the timed ones (default: ${DEFAULT-VALUE}; "
+                        + "bench/bench_model.py warms up as many, so both sides are timed in steady state).")
+        int warmup;
+
         @Option(names = "--decode-steps", defaultValue = "16", description = "Decode steps timed per context (default: ${DEFAULT-VALUE}).")
         int decodeSteps;
 
@@ -281,6 +286,11 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (iterations < 1 || warmup < 0 || decodeSteps < 1 || decodeWarmup < 0) {
+                throw new InvalidInputException("bench model needs --iterations >= 1, --warmup >= 0, --decode-steps >= 1 "
+                        + "and --decode-warmup >= 0, got iterations=" + iterations + " warmup=" + warmup
+                        + " decode-steps=" + decodeSteps + " decode-warmup=" + decodeWarmup);
+            }
             PrintWriter o = spec.commandLine().getOut();
             TextTable t = new TextTable("config", "vision forward ms", "prefill 256 ms", "decode ms/token @64",
                     "decode ms/token @1024");
@@ -314,14 +324,18 @@ final class BenchCommand implements Runnable {
                             String.format("%.2f", decodeMs(m, ps, llm, 1024)));
                 }
             }
-            o.printf("bench model: %d timed runs (median), %d decode steps, %d cores, PyTorch %s%n", iterations,
-                    decodeSteps, Runtime.getRuntime().availableProcessors(), ai.djl.engine.Engine.getInstance().getVersion());
+            o.printf("bench model: %d warm-up + %d timed runs (median), %d decode steps, %d cores, PyTorch %s%n",
+                    warmup, iterations, decodeSteps, Runtime.getRuntime().availableProcessors(), ai.djl.engine.Engine.getInstance().getVersion());
             o.print(t);
             return 0;
         }
 
         private double medianMs(Runnable op) {
-            op.run();
+            for (int i = 0; i < Math.max(1, warmup); i++) {
+                try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                    op.run();
+                }
+            }
             double[] ms = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {

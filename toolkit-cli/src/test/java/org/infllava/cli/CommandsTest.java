@@ -37,6 +37,16 @@ class CommandsTest {
     }
 
     @Test
+    void benchModelRejectsBadCountsNamingThem() {
+        CliRun run = CliRun.of("bench", "model", "--size", "tiny", "--warmup", "-1");
+        assertEquals(Main.EXIT_BAD_INPUT, run.code());
+        assertTrue(run.err().contains("warmup=-1") && run.err().contains("--warmup >= 0"), run.err());
+        CliRun it = CliRun.of("bench", "model", "--size", "tiny", "--iterations", "0");
+        assertEquals(Main.EXIT_BAD_INPUT, it.code());
+        assertTrue(it.err().contains("iterations=0"), it.err());
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String c : new String[] {"demo", "showcase", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",
             "lab", "version", "bench", "kernel"}) {
