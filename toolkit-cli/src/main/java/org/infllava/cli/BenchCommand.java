@@ -270,7 +270,7 @@ final class BenchCommand implements Runnable {
         int iterations;
 
         @Option(names = "--warmup", defaultValue = "10",
-                description = "Untimed vision and prefill runs before the timed ones (default: ${DEFAULT-VALUE}; "
+                description = "Untimed vision and prefill runs before the timed ones (0: none; default: ${DEFAULT-VALUE}; "
                         + "bench/bench_model.py warms up as many, so both sides are timed in steady state).")
         int warmup;
 
@@ -331,7 +331,7 @@ final class BenchCommand implements Runnable {
         }
 
         private double medianMs(Runnable op) {
-            for (int i = 0; i < Math.max(1, warmup); i++) {
+            for (int i = 0; i < warmup; i++) {
                 try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
                     op.run();
                 }

@@ -20,7 +20,6 @@ import org.infllava.lab.LabModel;
 import org.infllava.lab.LabResults;
 import org.infllava.lab.LabSettings;
 import org.infllava.lab.LinearProbe;
-import org.infllava.model.LlamaConfig;
 import org.infllava.train.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,7 +99,8 @@ final class LabCommand implements Runnable {
         Integer parallel;
 
         LabSettings settings() {
-            LabSettings.Builder b = (quick ? LabSettings.quick() : LabSettings.defaults()).toBuilder();
+            LabSettings base = quick ? LabSettings.quick() : LabSettings.defaults();
+            LabSettings.Builder b = base.toBuilder();
             if (seed != null) {
                 b.optSeed(seed);
             }
@@ -132,10 +132,7 @@ final class LabCommand implements Runnable {
                 if (llmLayers < 1) {
                     throw new InvalidInputException("--llm-layers must be >= 1, got " + llmLayers);
                 }
-                LlamaConfig c = b.build().llm();
-                b.optLlm(new LlamaConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), llmLayers, c.heads(),
-                        c.kvHeads(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.maxPositions(),
-                        c.tieWordEmbeddings(), c.family(), c.slidingWindow()));
+                b.optLlm(base.llm().withLayers(llmLayers));
             }
             if (tasks != null) {
                 b.optTasks(tasks);

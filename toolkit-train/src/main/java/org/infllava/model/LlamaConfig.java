@@ -156,6 +156,12 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 ropeScaling, maxPositions, tieWordEmbeddings, newFamily, newSlidingWindow);
     }
 
+    /** This configuration with {@code newLayers} decoder layers and every other field kept. */
+    public LlamaConfig withLayers(int newLayers) {
+        return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, newLayers, heads, kvHeads, rmsNormEps, ropeTheta,
+                ropeScaling, maxPositions, tieWordEmbeddings, family, slidingWindow);
+    }
+
     /** Whether the q, k and v projections carry biases (Qwen2's). */
     public boolean attentionBias() {
         return family == Family.QWEN2;
