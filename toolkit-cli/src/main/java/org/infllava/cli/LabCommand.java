@@ -78,7 +78,8 @@ final class LabCommand implements Runnable {
         @Option(names = "--batch", paramLabel = "B", description = "Conversations per step.")
         Integer batch;
 
-        @Option(names = "--tasks", split = ",", paramLabel = "TASK", description = "Tasks (default all).")
+        @Option(names = "--tasks", split = ",", paramLabel = "TASK",
+                description = "Tasks (default glyph,checkered,checkered-colour,relation,colour; also count, exists).")
         List<String> tasks;
 
         @Option(names = "--questions-per-task", paramLabel = "K",

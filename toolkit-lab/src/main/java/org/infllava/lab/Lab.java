@@ -213,6 +213,9 @@ public final class Lab {
         JsonObject a = new JsonObject();
         r.objectAccuracy().forEach((v, x) -> a.addProperty(v.name(), x));
         j.add("object_accuracy", a);
+        JsonObject c = new JsonObject();
+        r.checkeredAccuracy().forEach((v, x) -> c.addProperty(v.name(), x));
+        j.add("checkered_accuracy", c);
         try {
             Files.writeString(file, j.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -382,6 +385,10 @@ public final class Lab {
                     r.lastLoss(), TowerPretraining.classes(), r.objectAccuracy().get(TowerPretraining.View.LOW_RES),
                     r.objectAccuracy().get(TowerPretraining.View.LOCAL),
                     r.objectAccuracy().get(TowerPretraining.View.GLOBAL));
+            out.printf("stage 0: checkered-shape patches read as checkered: low-res view %.2f, local sub-images %.2f, "
+                    + "global sub-images %.2f%n", r.checkeredAccuracy().get(TowerPretraining.View.LOW_RES),
+                    r.checkeredAccuracy().get(TowerPretraining.View.LOCAL),
+                    r.checkeredAccuracy().get(TowerPretraining.View.GLOBAL));
             return r;
         }
     }

@@ -31,7 +31,7 @@ import org.infllava.train.LrSchedule;
 /**
  * Stage 0 of the lab: pretrains a tiny vision tower at sub-image resolution with a dense visual objective, as CLIP is
  * pretrained before LLaVA freezes it. For each of its patches the tower and a linear head predict what lies under the
- * patch centre — nothing, one of the small shapes in one of the colours, or a glyph's character — read from the
+ * patch centre — nothing, one of the small shapes in one of the colours and fills, or a glyph's character — read from the
  * scene description ({@link #cellClass}). Training views are the ones the models will see: the low-resolution view of
  * the whole scene, the local sub-images (native scale) and the global strided sub-images of the DCM grid.
  *
@@ -50,9 +50,11 @@ public final class TowerPretraining {
      * @param firstLoss the loss of the first step
      * @param lastLoss the mean loss of the last tenth of the steps
      * @param objectAccuracy held-out accuracy on the patches over objects, per view
+     * @param checkeredAccuracy held-out fraction of the patches over checkered shapes that the head calls checkered
+     *     (any checkered class), per view: where the fine texture can be read
      */
     public record Result(ClipVisionEncoder encoder, double firstLoss, double lastLoss,
-            Map<View, Double> objectAccuracy) {}
+            Map<View, Double> objectAccuracy, Map<View, Double> checkeredAccuracy) {}
 
     private final ClipVisionConfig config;
     private final List<Scene> scenes;
@@ -84,17 +86,25 @@ public final class TowerPretraining {
         return new Builder();
     }
 
-    /** Number of per-patch classes: nothing, 3 small shapes × 5 colours, and one per glyph character. */
+    /**
+     * Number of per-patch classes: nothing, 3 small shapes × 5 colours × 2 fills (plain, checkered), and one per glyph
+     * character.
+     */
     public static int classes() {
-        return 1 + 3 * Scene.Hue.values().length + HiResSynth.GLYPHS.length();
+        return 1 + SMALL_CLASSES + HiResSynth.GLYPHS.length();
     }
 
-    /** The class of an object: {@code 1 + shape·5 + hue} for small shapes, {@code 16 + index} for glyph tiles. */
+    private static final int SMALL_CLASSES = 2 * 3 * Scene.Hue.values().length;
+
+    /**
+     * The class of an object: {@code 1 + (fill·3 + shape)·5 + hue} for small shapes (fill 1 when checkered),
+     * {@code 31 + index} for glyph tiles.
+     */
     public static int cellClass(Scene.Item o) {
         if (o.shape() == Scene.Shape.GLYPH) {
-            return 1 + 3 * Scene.Hue.values().length + HiResSynth.GLYPHS.indexOf(o.glyph());
+            return 1 + SMALL_CLASSES + HiResSynth.GLYPHS.indexOf(o.glyph());
         }
-        return 1 + o.shape().ordinal() * Scene.Hue.values().length + o.hue().ordinal();
+        return 1 + ((o.checkered() ? 3 : 0) + o.shape().ordinal()) * Scene.Hue.values().length + o.hue().ordinal();
     }
 
     /**
@@ -202,10 +212,13 @@ public final class TowerPretraining {
             p.getArray().setRequiresGradient(false);
         }
         Map<View, Double> accuracy = new java.util.EnumMap<>(View.class);
+        Map<View, Double> checkered = new java.util.EnumMap<>(View.class);
         for (View v : View.values()) {
-            accuracy.put(v, objectAccuracy(enc, head, ps, manager, v, cropGrid));
+            double[] a = heldOutAccuracy(enc, head, ps, manager, v, cropGrid);
+            accuracy.put(v, a[0]);
+            checkered.put(v, a[1]);
         }
-        return new Result(enc, first, tail, accuracy);
+        return new Result(enc, first, tail, accuracy, checkered);
     }
 
     /** A scene's views of one kind, normalised, and the class under each of their patches. */
@@ -250,17 +263,25 @@ public final class TowerPretraining {
         return viewLabels[((p / side) * patch + patch / 2) * config.imageSize() + (p % side) * patch + patch / 2];
     }
 
+    /** Whether {@code label} is a checkered small shape's class. */
+    static boolean isCheckered(int label) {
+        return label > SMALL_CLASSES / 2 && label <= SMALL_CLASSES;
+    }
+
     /**
-     * Held-out accuracy of the head on the patches that lie over an object, per view: how much of the scene the tower
-     * reads at each scale. Scored on {@code evalScenes} fresh scenes (seeded), every sub-image of each.
+     * Held-out accuracy of the head on view {@code v}: {@code {on the patches that lie over an object, fill read on
+     * the patches over checkered shapes}} — how much of the scene, and of its finest texture, the tower reads at each
+     * scale. Scored on {@code evalScenes} fresh scenes (seeded), every sub-image of each.
      */
-    private double objectAccuracy(ClipVisionEncoder enc, MlpProjector head, ParameterStore ps, NDManager manager,
+    private double[] heldOutAccuracy(ClipVisionEncoder enc, MlpProjector head, ParameterStore ps, NDManager manager,
             View v, CropGrid cropGrid) {
         int s = config.imageSize();
         ClipPreprocessor pre = config.preprocessor(); // the statistics the assembled model will use
         Random r = new Random(seed + 7919);
         int right = 0;
         int total = 0;
+        int checkeredRight = 0;
+        int checkeredTotal = 0;
         for (int i = 0; i < evalScenes; i++) {
             Scene sc = HiResSynth.scene(r);
             BufferedImage image = sc.render(sceneSize);
@@ -278,11 +299,16 @@ public final class TowerPretraining {
                             total++;
                             right += pred[p] == label ? 1 : 0;
                         }
+                        if (isCheckered(label)) {
+                            checkeredTotal++;
+                            checkeredRight += isCheckered((int) pred[p]) ? 1 : 0;
+                        }
                     }
                 }
             }
         }
-        return total == 0 ? Double.NaN : (double) right / total;
+        return new double[] {total == 0 ? Double.NaN : (double) right / total,
+            checkeredTotal == 0 ? Double.NaN : (double) checkeredRight / checkeredTotal};
     }
 
     /** Nearest-neighbour resampling of a square label map from {@code from} to {@code to} pixels per side. */

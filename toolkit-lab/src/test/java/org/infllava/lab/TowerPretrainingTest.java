@@ -16,11 +16,15 @@ import org.junit.jupiter.api.Test;
 class TowerPretrainingTest {
 
     @Test
-    void classesNumberShapesColoursAndGlyphs() {
-        assertEquals(1 + 3 * 5 + 10, TowerPretraining.classes()); // nothing + 3 shapes x 5 colours + 10 characters
+    void classesNumberShapesColoursFillsAndGlyphs() {
+        // nothing + 3 shapes x 5 colours x 2 fills + 10 characters
+        assertEquals(1 + 3 * 5 * 2 + 10, TowerPretraining.classes());
         assertEquals(1 + 1 * 5 + 2, TowerPretraining.cellClass(new Scene.Item(Scene.Shape.DISC, Scene.Hue.BLUE, 0, 0,
                 (char) 0))); // DISC is shape 1, BLUE hue 2
-        assertEquals(16 + HiResSynth.GLYPHS.indexOf('7'), TowerPretraining.cellClass(new Scene.Item(Scene.Shape.GLYPH,
+        // checkered: shapes 3..5, so a checkered blue disc is (3 + 1) x 5 + 2 + 1
+        assertEquals(1 + 4 * 5 + 2, TowerPretraining.cellClass(new Scene.Item(Scene.Shape.DISC, Scene.Hue.BLUE, 0, 0,
+                (char) 0, true)));
+        assertEquals(31 + HiResSynth.GLYPHS.indexOf('7'), TowerPretraining.cellClass(new Scene.Item(Scene.Shape.GLYPH,
                 Scene.Hue.RED, 0, 0, '7')));
     }
 
@@ -42,8 +46,9 @@ class TowerPretrainingTest {
             covered += v == cls ? 1 : 0;
         }
         assertEquals(8 * 8, covered);
-        // the drawn square lies inside the labelled box: its centre pixel has the square's colour
-        assertEquals(0xD21E1E, s.render(84).getRGB(35, 21) & 0xFFFFFF);
+        // the drawn square lies inside the labelled box: its centre pixel has the square's plain fill, the half-way
+        // blend of red (210, 30, 30) and white: (233, 143, 143)
+        assertEquals(0xE98F8F, s.render(84).getRGB(35, 21) & 0xFFFFFF);
     }
 
     @Test
@@ -57,7 +62,7 @@ class TowerPretrainingTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             TowerPretraining.Result res = TowerPretraining.builder().setEncoderConfig(tower).setScenes(scenes)
                     .optSteps(120).optBatchSize(8).optSeed(2).build().run(m, s -> { });
-            // chance over 26 classes is ln 26 = 3.26; most patches are empty, so even the prior drops far below it
+            // chance over 41 classes is ln 41 = 3.71; most patches are empty, so even the prior drops far below it
             assertTrue(res.firstLoss() > 2.8, "first " + res.firstLoss());
             assertTrue(res.lastLoss() < 0.5 * res.firstLoss(), res.firstLoss() + " -> " + res.lastLoss());
         }

@@ -32,6 +32,9 @@ public final class Checker {
             case "colour" -> s.objects().stream().filter(o -> o.shapeWord().equals(args.get("shape"))
                     && o.region(s.cells()).equals(args.get("region"))).findFirst().map(o -> o.hue().word())
                     .orElse("none");
+            case "checkered" -> s.objects().stream().anyMatch(Item::checkered) ? "yes" : "no";
+            case "checkered-colour" -> s.objects().stream().filter(Item::checkered).findFirst()
+                    .map(o -> o.hue().word()).orElse("none");
             default -> throw new IllegalArgumentException("unknown task '" + task + "'");
         };
     }

@@ -19,11 +19,14 @@ import org.infllava.io.ImageFiles;
 import org.infllava.io.InvalidInputException;
 
 /**
- * HiResSynth: a seeded generator of high-resolution scenes whose questions need fine detail (small glyphs and
- * objects) and global layout (regions, relations). Tasks: {@code glyph} (read the glyph in a region), {@code count}
- * (how many of a kind), {@code relation} (left of / above), {@code exists} (POPE-style yes/no with random, popular and
- * adversarial negatives, balanced), {@code colour} (colour of the object in a region). Fine-detail tasks:
- * {@code glyph}, {@code count}, {@code exists}.
+ * HiResSynth: a seeded generator of high-resolution scenes whose questions need fine detail (small glyphs, textures
+ * and objects) and global layout (regions, relations). Tasks: {@code glyph} (read the glyph in a region),
+ * {@code count} (how many of a kind), {@code relation} (left of / above), {@code exists} (POPE-style yes/no with
+ * random, popular and adversarial negatives, balanced), {@code colour} (colour of the object in a region),
+ * {@code checkered} (whether any shape is filled with the one-pixel checkerboard, yes/no, balanced) and
+ * {@code checkered-colour} (the colour of the checkered shape). Fine-detail tasks: {@code glyph}, {@code count},
+ * {@code exists}, {@code checkered}, {@code checkered-colour}. Half of the scenes have one checkered shape; the
+ * checkerboard has the plain fill's mean colour, so only a view at native scale shows it ({@link Scene}).
  *
  * <p>Every sample is stored with its scene description; {@link Checker} recomputes each answer from it. Output is
  * LLaVA JSON per split plus PNGs and {@code scenes.jsonl}.
@@ -31,10 +34,15 @@ import org.infllava.io.InvalidInputException;
 public final class HiResSynth {
 
     /** Task ids. */
-    public static final List<String> TASKS = List.of("glyph", "count", "relation", "exists", "colour");
+    public static final List<String> TASKS = List.of("glyph", "count", "relation", "exists", "colour", "checkered",
+            "checkered-colour");
 
     /** The tasks that need fine detail. */
-    public static final List<String> FINE_DETAIL = List.of("glyph", "count", "exists");
+    public static final List<String> FINE_DETAIL = List.of("glyph", "count", "exists", "checkered",
+            "checkered-colour");
+
+    /** The yes/no tasks whose validation and test questions alternate yes and no (exactly balanced). */
+    public static final List<String> BALANCED = List.of("exists", "checkered");
 
     /** The characters glyph tiles carry. */
     public static final String GLYPHS = "AEHKMX2357";
@@ -52,7 +60,10 @@ public final class HiResSynth {
 
     private HiResSynth() {}
 
-    /** A random scene: 6×6 layout, 4-7 objects in distinct cells: one glyph tile and 3-6 small shapes. */
+    /**
+     * A random scene: 6×6 layout, 4-7 objects in distinct cells: one glyph tile and 3-6 small shapes; in half of the
+     * scenes one of the small shapes is checkered.
+     */
     public static Scene scene(Random r) {
         int cells = 6;
         List<Integer> free = new ArrayList<>();
@@ -72,6 +83,11 @@ public final class HiResSynth {
                 items.add(new Item(SMALL[r.nextInt(SMALL.length)], hue, cell / cells, cell % cells, (char) 0));
             }
         }
+        if (r.nextBoolean()) {
+            int k = 1 + r.nextInt(n - 1);
+            Item o = items.get(k);
+            items.set(k, new Item(o.shape(), o.hue(), o.row(), o.col(), o.glyph(), true));
+        }
         return new Scene(cells, items);
     }
 
@@ -83,6 +99,8 @@ public final class HiResSynth {
             case "relation" -> relation(s, r);
             case "exists" -> exists(s, r);
             case "colour" -> colour(s, r);
+            case "checkered" -> checkered(s, s.objects().stream().anyMatch(Item::checkered));
+            case "checkered-colour" -> checkeredColour(s);
             default -> throw new IllegalArgumentException("unknown task '" + task + "'; tasks: " + TASKS);
         };
     }
@@ -178,6 +196,25 @@ public final class HiResSynth {
         String what = hue.word() + " " + shape.name().toLowerCase(java.util.Locale.ROOT);
         return new Question("exists", "Is there a " + what + " in the image?", answer,
                 Map.of("object", what, "negative", kind));
+    }
+
+    /** A {@code checkered} question whose answer is {@code yes} when {@code positive}, or {@code null}. */
+    static Question checkered(Scene s, boolean positive) {
+        if (s.objects().stream().anyMatch(Item::checkered) != positive) {
+            return null;
+        }
+        return new Question("checkered", "Is there a checkered shape in the image?", positive ? "yes" : "no",
+                Map.of());
+    }
+
+    private static Question checkeredColour(Scene s) {
+        return s.objects().stream().filter(Item::checkered).findFirst().map(o -> new Question("checkered-colour",
+                "What color is the checkered shape?", o.hue().word(), Map.<String, String>of())).orElse(null);
+    }
+
+    /** A yes/no question of a {@link #BALANCED} task with the answer {@code yes} when {@code positive}, or null. */
+    static Question balanced(Scene s, String task, Random r, boolean positive) {
+        return task.equals("exists") ? exists(s, r, positive) : checkered(s, positive);
     }
 
     private static Question colour(Scene s, Random r) {
@@ -300,8 +337,9 @@ public final class HiResSynth {
                 for (String task : tasks) {
                     for (int i = multiTurnTrain ? train : 0; i < train + val + test; ) {
                         Scene s = scene(r);
-                        // single-question splits ask exists with yes and no in turn: exactly balanced
-                        Question q = task.equals("exists") ? exists(s, r, i % 2 == 0) : question(s, task, r);
+                        // single-question splits ask yes/no tasks with yes and no in turn: exactly balanced
+                        Question q = BALANCED.contains(task) ? balanced(s, task, r, i % 2 == 0)
+                                : question(s, task, r);
                         if (q == null) {
                             continue;
                         }

@@ -9,7 +9,10 @@ import java.util.List;
 
 /**
  * A HiResSynth scene as data: small objects on a {@code cells × cells} layout grid, each in its own cell, some of them
- * glyph tiles. Resolution-independent: {@link #render(int)} draws it at any size, so the same scene serves a
+ * glyph tiles. A small shape is filled either plainly, with the half-way blend of its colour and white, or with a
+ * one-pixel checkerboard of its colour and white: the same mean colour, so that the pattern is fine detail — it
+ * survives at native scale (and in strided sub-images, whose odd stride keeps the checkerboard's parity) but
+ * antialiased downsampling averages it away (3× PIL-bicubic: at most 3.6 of 255 levels from the plain fill). Resolution-independent: {@link #render(int)} draws it at any size, so the same scene serves a
  * resolution sweep. Regions for questions are the 3×3 coarse areas ("top left" … "bottom right").
  *
  * @param cells layout grid side (objects sit in distinct cells)
@@ -45,8 +48,15 @@ public record Scene(int cells, List<Item> objects) {
      * @param row layout row
      * @param col layout column
      * @param glyph the character of a glyph tile, else 0
+     * @param checkered whether a small shape is filled with the checkerboard (else plainly)
      */
-    public record Item(Shape shape, Hue hue, int row, int col, char glyph) {
+    public record Item(Shape shape, Hue hue, int row, int col, char glyph, boolean checkered) {
+
+        /** A plainly filled object. */
+        public Item(Shape shape, Hue hue, int row, int col, char glyph) {
+            this(shape, hue, row, col, glyph, false);
+        }
+
         /** The 3×3 region name: "top left", "middle center", ... */
         public String region(int cells) {
             String[] rows = {"top", "middle", "bottom"};
@@ -86,7 +96,9 @@ public record Scene(int cells, List<Item> objects) {
                 int x = box[0];
                 int y = box[1];
                 int w = box[2];
-                g.setColor(o.hue().rgb);
+                if (o.shape() != Shape.GLYPH) {
+                    g.setPaint(o.checkered() ? checkerboard(o.hue()) : plain(o.hue()));
+                }
                 switch (o.shape()) {
                     case SQUARE -> g.fillRect(x, y, w, w);
                     case DISC -> g.fillOval(x, y, w, w);
@@ -104,5 +116,20 @@ public record Scene(int cells, List<Item> objects) {
             g.dispose();
         }
         return img;
+    }
+
+    /** The plain fill: the half-way blend of {@code hue} and white, the checkerboard's mean colour. */
+    static Color plain(Hue hue) {
+        return new Color((hue.rgb.getRed() + 256) / 2, (hue.rgb.getGreen() + 256) / 2, (hue.rgb.getBlue() + 256) / 2);
+    }
+
+    /** A one-pixel checkerboard of {@code hue} (where x + y is even) and white, anchored at the image origin. */
+    static java.awt.TexturePaint checkerboard(Hue hue) {
+        BufferedImage tile = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
+        tile.setRGB(0, 0, hue.rgb.getRGB());
+        tile.setRGB(1, 1, hue.rgb.getRGB());
+        tile.setRGB(1, 0, Color.WHITE.getRGB());
+        tile.setRGB(0, 1, Color.WHITE.getRGB());
+        return new java.awt.TexturePaint(tile, new java.awt.Rectangle(0, 0, 2, 2));
     }
 }

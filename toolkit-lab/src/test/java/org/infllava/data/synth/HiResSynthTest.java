@@ -47,6 +47,7 @@ class HiResSynthTest {
         Gson gson = new Gson();
         Map<String, Integer> perTask = new HashMap<>();
         Map<String, Integer> existsAnswers = new HashMap<>();
+        Map<String, Integer> checkeredAnswers = new HashMap<>();
         Map<String, Integer> negatives = new HashMap<>();
         int rows = 0;
         for (String split : List.of("train", "val", "test")) {
@@ -64,10 +65,13 @@ class HiResSynthTest {
                     existsAnswers.merge(answer, 1, Integer::sum);
                     negatives.merge(args.get("negative"), 1, Integer::sum);
                 }
+                if (task.equals("checkered")) {
+                    checkeredAnswers.merge(answer, 1, Integer::sum);
+                }
                 rows++;
             }
         }
-        assertEquals(100, rows);
+        assertEquals(20 * 7, rows);
         for (String task : HiResSynth.TASKS) {
             assertEquals(16, perTask.get(task + "/train"), task);
             assertEquals(2, perTask.get(task + "/val"), task);
@@ -75,9 +79,10 @@ class HiResSynthTest {
         }
         // POPE-style: yes and no in turn (20 single-question rows: 10 each), and negatives of more than one kind.
         assertEquals(Map.of("yes", 10, "no", 10), existsAnswers);
+        assertEquals(Map.of("yes", 10, "no", 10), checkeredAnswers);
         assertTrue(negatives.keySet().size() >= 3, negatives.toString()); // positive + at least two negative kinds
         // The files load as a LLaVA dataset with every row usable.
-        assertEquals(16 * 5, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
+        assertEquals(16 * 7, LlavaDataset.load(dir.resolve("train.json"), dir, true).rows().size());
     }
 
     /**
@@ -134,19 +139,74 @@ class HiResSynthTest {
         assertTrue(e.getMessage().contains("train=0"), e.getMessage());
     }
 
-    /** The same scene drawn at 96 and 384 px puts each object's colour at its cell centre in both. */
+    /**
+     * The same scene drawn at 96 and 384 px puts each object's fill at its cell centre in both: the plain fill is
+     * the half-way blend of the colour and white, {@code (c + 255 + 1) / 2} per channel (red 210, 30, 30 -> 233, 143,
+     * 143); a checkered shape has its colour where x + y is even and white where it is odd.
+     */
     @Test
     void scenesRenderAtAnyResolution() {
-        Scene s = HiResSynth.scene(new Random(5));
-        for (int size : new int[] {96, 384}) {
-            BufferedImage img = s.render(size);
-            double cell = (double) size / s.cells();
-            for (Scene.Item o : s.objects()) {
-                if (o.shape() == Scene.Shape.SQUARE || o.shape() == Scene.Shape.DISC) {
-                    int rgb = img.getRGB((int) ((o.col() + 0.5) * cell), (int) ((o.row() + 0.5) * cell)) & 0xFFFFFF;
-                    assertEquals(o.hue().rgb.getRGB() & 0xFFFFFF, rgb, o + " at " + size);
+        Random r = new Random(5);
+        int checkered = 0;
+        for (int k = 0; k < 6; k++) {
+            Scene s = HiResSynth.scene(r);
+            for (int size : new int[] {96, 384}) {
+                BufferedImage img = s.render(size);
+                double cell = (double) size / s.cells();
+                for (Scene.Item o : s.objects()) {
+                    if (o.shape() == Scene.Shape.SQUARE || o.shape() == Scene.Shape.DISC) {
+                        int x = (int) ((o.col() + 0.5) * cell);
+                        int y = (int) ((o.row() + 0.5) * cell);
+                        int c = o.hue().rgb.getRGB() & 0xFFFFFF;
+                        int plain = blend(c >> 16) << 16 | blend((c >> 8) & 0xFF) << 8 | blend(c & 0xFF);
+                        for (int dy = 0; dy < 2; dy++) {
+                            int expected = !o.checkered() ? plain : (x + y + dy) % 2 == 0 ? c : 0xFFFFFF;
+                            assertEquals(expected, img.getRGB(x, y + dy) & 0xFFFFFF, o + " at " + size);
+                        }
+                        checkered += o.checkered() ? 1 : 0;
+                    }
                 }
             }
         }
+        assertTrue(checkered > 0, "some scene of six has a checkered square or disc");
+    }
+
+    private static int blend(int c) {
+        return (c + 255 + 1) / 2;
+    }
+
+    /**
+     * The checkerboard is fine detail: at native scale a checkered shape differs from the plain one by about half
+     * its colour's distance from white at every pixel, but the low-resolution view (3× PIL-bicubic downsampling, as
+     * the LLaVA-1.5 row sees the scene) leaves at most a few levels of difference — the blend is the checkerboard's
+     * mean, so only the antialiasing filter's tiny response at the pixel frequency survives.
+     */
+    @Test
+    void theCheckerboardVanishesInTheLowResolutionView() {
+        for (Scene.Shape shape : new Scene.Shape[] {Scene.Shape.SQUARE, Scene.Shape.DISC, Scene.Shape.TRIANGLE}) {
+            for (Scene.Hue hue : Scene.Hue.values()) {
+                Scene plain = new Scene(6, List.of(new Scene.Item(shape, hue, 2, 3, (char) 0, false)));
+                Scene checked = new Scene(6, List.of(new Scene.Item(shape, hue, 2, 3, (char) 0, true)));
+                int native84 = maxChannelDifference(plain.render(84), checked.render(84));
+                int low = maxChannelDifference(org.infllava.crop.ClipPreprocessor.resize(plain.render(84), 28, 28),
+                        org.infllava.crop.ClipPreprocessor.resize(checked.render(84), 28, 28));
+                assertTrue(native84 >= 50, shape + " " + hue + " at 84 px differs by " + native84);
+                assertTrue(low <= 8, shape + " " + hue + " at 28 px differs by " + low);
+            }
+        }
+    }
+
+    private static int maxChannelDifference(BufferedImage a, BufferedImage b) {
+        int max = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int shift = 0; shift < 24; shift += 8) {
+                    max = Math.max(max, Math.abs(((p >> shift) & 0xFF) - ((q >> shift) & 0xFF)));
+                }
+            }
+        }
+        return max;
     }
 }
