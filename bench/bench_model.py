@@ -2,7 +2,9 @@
 """The computations of `./infllava bench model`, timed in PyTorch-Python on the same machine.
 
 Same configs, random weights, float32, inference mode, torch.set_num_threads(2); median of runs after WARMUP
-untimed ones (the toolkit's `bench model --warmup` default: both sides timed in steady state).
+untimed ones and at least WARMUP_S seconds of them (the toolkit's `bench model --warmup` and `--warmup-seconds`
+defaults: both sides timed in steady state by the same rule; decode warms up with generations of DECODE_WARMUP
+steps, each on a fresh cache).
 Run: /usr/bin/python3 bench/bench_model.py   (Debian python3-torch; 1.13 here, while DJL runs PyTorch 2.7.1 natives)
 """
 import math
@@ -15,12 +17,20 @@ torch.set_num_threads(2)
 torch.manual_seed(0)
 ITER = 5
 WARMUP = 10
+WARMUP_S = 2.0
+DECODE_WARMUP = 64
 STEPS = 16
 
 
+def warming(i, runs, since):
+    return i < runs or time.perf_counter() - since < WARMUP_S
+
+
 def median_ms(fn, n=ITER):
-    for _ in range(WARMUP):
+    t, i = time.perf_counter(), 0
+    while warming(i, WARMUP, t):
         fn()
+        i += 1
     ts = []
     for _ in range(n):
         t0 = time.perf_counter()
@@ -119,6 +129,13 @@ class Llama:
 
 
 def decode_ms(llm, vocab, context):
+    t, g = time.perf_counter(), 0
+    while g == 0 or warming(0, 0, t):
+        cache = []
+        llm(torch.randint(3, vocab, (1, context)), cache)
+        for _ in range(DECODE_WARMUP):
+            llm(torch.tensor([[5]]), cache)
+        g += 1
     cache = []
     llm(torch.randint(3, vocab, (1, context)), cache)
     tok = torch.tensor([[5]])
@@ -137,7 +154,8 @@ CONFIGS = {
     "medium": dict(vision=(512, 2048, 8, 8, 224, 14), llm=(32000, 512, 1376, 8, 8, 4)),
 }
 
-print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {WARMUP} warm-up + median of {ITER} runs, "
+print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {WARMUP} warm-up runs and at least "
+      f"{WARMUP_S} s of them + median of {ITER} runs, "
       f"{STEPS} decode steps")
 print("config  vision forward ms  prefill 256 ms  decode ms/token @64  decode ms/token @1024")
 with torch.inference_mode():

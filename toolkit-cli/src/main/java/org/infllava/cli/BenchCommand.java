@@ -274,6 +274,13 @@ final class BenchCommand implements Runnable {
                         + "bench/bench_model.py warms up as many, so both sides are timed in steady state).")
         int warmup;
 
+        @Option(names = "--warmup-seconds", defaultValue = "2",
+                description = "Keep warming up each timed operation (vision, prefill, each decode context) until this "
+                        + "many seconds have passed, after --warmup / --decode-warmup runs (0: counts only; default: "
+                        + "${DEFAULT-VALUE}). The JVM compiles a hot path only after thousands of calls, so ten runs of a "
+                        + "1-ms forward time interpreted code; bench/bench_model.py warms up by the same rule.")
+        double warmupSeconds;
+
         @Option(names = "--decode-steps", defaultValue = "16", description = "Decode steps timed per context (default: ${DEFAULT-VALUE}).")
         int decodeSteps;
 
@@ -286,10 +293,11 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (iterations < 1 || warmup < 0 || decodeSteps < 1 || decodeWarmup < 0) {
-                throw new InvalidInputException("bench model needs --iterations >= 1, --warmup >= 0, --decode-steps >= 1 "
-                        + "and --decode-warmup >= 0, got iterations=" + iterations + " warmup=" + warmup
-                        + " decode-steps=" + decodeSteps + " decode-warmup=" + decodeWarmup);
+            if (iterations < 1 || warmup < 0 || decodeSteps < 1 || decodeWarmup < 0 || !(warmupSeconds >= 0)) {
+                throw new InvalidInputException("bench model needs --iterations >= 1, --warmup >= 0, --decode-steps >= 1, "
+                        + "--decode-warmup >= 0 and --warmup-seconds >= 0, got iterations=" + iterations + " warmup="
+                        + warmup + " decode-steps=" + decodeSteps + " decode-warmup=" + decodeWarmup
+                        + " warmup-seconds=" + warmupSeconds);
             }
             PrintWriter o = spec.commandLine().getOut();
             TextTable t = new TextTable("config", "vision forward ms", "prefill 256 ms", "decode ms/token @64",
@@ -324,14 +332,20 @@ final class BenchCommand implements Runnable {
                             String.format("%.2f", decodeMs(m, ps, llm, 1024)));
                 }
             }
-            o.printf("bench model: %d warm-up + %d timed runs (median), %d decode steps, %d cores, PyTorch %s%n",
-                    warmup, iterations, decodeSteps, Runtime.getRuntime().availableProcessors(), ai.djl.engine.Engine.getInstance().getVersion());
+            o.printf("bench model: %d warm-up runs and at least %.1f s of them + %d timed runs (median), %d decode "
+                    + "steps, %d cores, PyTorch %s%n", warmup, warmupSeconds, iterations, decodeSteps, Runtime.getRuntime().availableProcessors(), ai.djl.engine.Engine.getInstance().getVersion());
             o.print(t);
             return 0;
         }
 
+        /** Whether warm-up run {@code i} (0-based) started {@code sinceNanos} is still to run. */
+        private boolean warming(int i, int runs, long sinceNanos) {
+            return i < runs || System.nanoTime() - sinceNanos < warmupSeconds * 1e9;
+        }
+
         private double medianMs(Runnable op) {
-            for (int i = 0; i < warmup; i++) {
+            long t = System.nanoTime();
+            for (int i = 0; warming(i, warmup, t); i++) {
                 try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
                     op.run();
                 }
@@ -349,20 +363,27 @@ final class BenchCommand implements Runnable {
         }
 
         /**
-         * Prefills {@code context} tokens, then times single-token steps with the KV cache. A first generation of
-         * {@link #decodeWarmup} untimed steps on a cache of its own warms the JIT's compiled code for the decode path
-         * (as JMH's warm-up iterations do), so the timed steps run at the same context without the interpreter.
+         * Prefills {@code context} tokens, then times single-token steps with the KV cache. Generations of
+         * {@link #decodeWarmup} untimed steps, each on a cache of its own, repeated until {@link #warmupSeconds} have
+         * passed, warm the JIT's compiled code for the decode path (as JMH's warm-up iterations do), so the timed
+         * steps run at the same context without the interpreter.
          */
         private double decodeMs(NDManager m, ParameterStore ps, org.infllava.model.LlamaDecoder llm, int context) {
-            try (NDManager s = m.newSubManager(); org.infllava.model.KvCache cache = new org.infllava.model.KvCache()) {
-                NDArray ids = s.randomInteger(3, llm.config().vocabSize(), new Shape(1, context),
-                        ai.djl.ndarray.types.DataType.INT64);
-                llm.logits(ps, ids, null, null, cache, false);
-                NDArray tok = s.create(new long[] {5}, new Shape(1, 1));
-                for (int i = 0; i < decodeWarmup; i++) {
-                    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                        llm.logits(ps, tok, null, null, cache, false).toFloatArray();
-                        cache.unregisterFromScope();
+            // generations of decodeWarmup steps, each on a fresh cache (so the context stays near `context`), until
+            // --warmup-seconds have passed
+            long t = System.nanoTime();
+            for (int g = 0; g == 0 || warming(0, 0, t); g++) {
+                try (NDManager s = m.newSubManager();
+                        org.infllava.model.KvCache cache = new org.infllava.model.KvCache()) {
+                    NDArray ids = s.randomInteger(3, llm.config().vocabSize(), new Shape(1, context),
+                            ai.djl.ndarray.types.DataType.INT64);
+                    llm.logits(ps, ids, null, null, cache, false);
+                    NDArray tok = s.create(new long[] {5}, new Shape(1, 1));
+                    for (int i = 0; i < decodeWarmup; i++) {
+                        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                            llm.logits(ps, tok, null, null, cache, false).toFloatArray();
+                            cache.unregisterFromScope();
+                        }
                     }
                 }
             }

@@ -44,6 +44,10 @@ class CommandsTest {
         CliRun it = CliRun.of("bench", "model", "--size", "tiny", "--iterations", "0");
         assertEquals(Main.EXIT_BAD_INPUT, it.code());
         assertTrue(it.err().contains("iterations=0"), it.err());
+        CliRun secs = CliRun.of("bench", "model", "--size", "tiny", "--warmup-seconds", "-0.5");
+        assertEquals(Main.EXIT_BAD_INPUT, secs.code());
+        assertTrue(secs.err().contains("warmup-seconds=-0.5") && secs.err().contains("--warmup-seconds >= 0"),
+                secs.err());
     }
 
     @Test
