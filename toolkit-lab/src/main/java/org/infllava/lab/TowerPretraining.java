@@ -31,9 +31,9 @@ import org.infllava.train.LrSchedule;
 /**
  * Stage 0 of the lab: pretrains a tiny vision tower at sub-image resolution with a dense visual objective, as CLIP is
  * pretrained before LLaVA freezes it. For each of its patches the tower and a linear head predict what lies under the
- * patch centre — nothing, one of the small shapes in one of the colours and fills, or a glyph's character — read from the
- * scene description ({@link #cellClass}). Training views are the ones the models will see: the low-resolution view of
- * the whole scene, the local sub-images (native scale) and the global strided sub-images of the DCM grid.
+ * patch centre — nothing, one of the small shapes in one of the colours and fills, or a glyph's character — read
+ * from the scene description ({@link #cellClass}). Training views are the ones the models will see: the low-resolution
+ * view of the whole scene, the local sub-images (native scale) and the global strided sub-images of the DCM grid.
  *
  * <p>Shapes: views {@code (B, 3, s, s)} → patch features {@code (B, P, C)} → class logits {@code (B, P, K)} with
  * {@code P = (s / patch)²} and {@code K = } {@link #classes()}.
@@ -87,8 +87,8 @@ public final class TowerPretraining {
     }
 
     /**
-     * Number of per-patch classes: nothing, 3 small shapes × 5 colours × 2 fills (plain, checkered), and one per glyph
-     * character.
+     * Number of per-patch classes: nothing, 3 small shapes × 5 colours × 2 fills (plain, checkered), and one per
+     * glyph character.
      */
     public static int classes() {
         return 1 + SMALL_CLASSES + HiResSynth.GLYPHS.length();

@@ -26,6 +26,10 @@ class TowerPretrainingTest {
                 (char) 0, true)));
         assertEquals(31 + HiResSynth.GLYPHS.indexOf('7'), TowerPretraining.cellClass(new Scene.Item(Scene.Shape.GLYPH,
                 Scene.Hue.RED, 0, 0, '7')));
+        // classes 16..30 are the checkered shapes, and only they
+        for (int k = 0; k < TowerPretraining.classes(); k++) {
+            assertEquals(k >= 16 && k <= 30, TowerPretraining.isCheckered(k), "class " + k);
+        }
     }
 
     /**

@@ -99,7 +99,7 @@ public final class HiResSynth {
             case "relation" -> relation(s, r);
             case "exists" -> exists(s, r);
             case "colour" -> colour(s, r);
-            case "checkered" -> checkered(s, s.objects().stream().anyMatch(Item::checkered));
+            case "checkered" -> checkered(s);
             case "checkered-colour" -> checkeredColour(s);
             default -> throw new IllegalArgumentException("unknown task '" + task + "'; tasks: " + TASKS);
         };
@@ -198,13 +198,16 @@ public final class HiResSynth {
                 Map.of("object", what, "negative", kind));
     }
 
+    /** The {@code checkered} question about {@code s}: yes when one of its shapes is checkered. */
+    private static Question checkered(Scene s) {
+        return new Question("checkered", "Is there a checkered shape in the image?",
+                s.objects().stream().anyMatch(Item::checkered) ? "yes" : "no", Map.of());
+    }
+
     /** A {@code checkered} question whose answer is {@code yes} when {@code positive}, or {@code null}. */
     static Question checkered(Scene s, boolean positive) {
-        if (s.objects().stream().anyMatch(Item::checkered) != positive) {
-            return null;
-        }
-        return new Question("checkered", "Is there a checkered shape in the image?", positive ? "yes" : "no",
-                Map.of());
+        Question q = checkered(s);
+        return q.answer().equals(positive ? "yes" : "no") ? q : null;
     }
 
     private static Question checkeredColour(Scene s) {

@@ -12,8 +12,9 @@ import java.util.List;
  * glyph tiles. A small shape is filled either plainly, with the half-way blend of its colour and white, or with a
  * one-pixel checkerboard of its colour and white: the same mean colour, so that the pattern is fine detail — it
  * survives at native scale (and in strided sub-images, whose odd stride keeps the checkerboard's parity) but
- * antialiased downsampling averages it away (3× PIL-bicubic: at most 3.6 of 255 levels from the plain fill). Resolution-independent: {@link #render(int)} draws it at any size, so the same scene serves a
- * resolution sweep. Regions for questions are the 3×3 coarse areas ("top left" … "bottom right").
+ * antialiased downsampling averages it away (3× PIL-bicubic: at most 3.6 of 255 levels from the plain fill).
+ * Resolution-independent: {@link #render(int)} draws it at any size, so the same scene serves a resolution sweep.
+ * Regions for questions are the 3×3 coarse areas ("top left" … "bottom right").
  *
  * @param cells layout grid side (objects sit in distinct cells)
  * @param objects the objects
