@@ -154,24 +154,100 @@ public abstract class NamedBlock extends AbstractBlock {
     }
 
     /**
-     * A 0-dimensional tensor of {@code value} in memory PyTorch owns, like {@code like}. Use it instead of
-     * {@code x.mul(float)} wherever autograd will need the factor: DJL turns a Java number into a tensor over a
-     * direct buffer and closes it after the operation, so the garbage collector can free the memory autograd saved
-     * for backward (seen here: gradients of 1e24-1e33 and NaN after a collection between forward and backward).
+     * A 0-dimensional tensor of {@code value} in memory PyTorch owns, of {@code like}'s type and device. Use it
+     * instead of {@code x.mul(float)} wherever autograd will need the factor: DJL turns a Java number into a tensor
+     * over a direct buffer and closes it after the operation, so the garbage collector can free the memory autograd
+     * saved for backward (seen here: gradients of 1e24-1e33 and NaN after a collection between forward and backward).
+     *
+     * <p>The constant is made once per value, type and device and shared (an engine call saved per use: a vision
+     * layer scales its query and its activation): it lives in a manager of its own, outside every {@link
+     * ai.djl.ndarray.NDScope}, and never requires a gradient. Do not close it. Up to {@link #SCALARS_MAX} constants
+     * are kept; past that each call makes a fresh one in {@code like}'s manager.
      */
     public static NDArray scalar(NDArray like, float value) {
-        return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
+        DataType type = like.getDataType();
+        ai.djl.Device device = like.getDevice();
+        ScalarKey key = new ScalarKey(Float.floatToIntBits(value), type, device);
+        NDArray cached = SCALARS.get(key);
+        if (cached != null && !cached.isReleased()) {
+            return cached;
+        }
+        if (SCALARS.size() >= SCALARS_MAX) {
+            return like.getManager().full(new Shape(), value, type, device);
+        }
+        synchronized (SCALARS) {
+            cached = SCALARS.get(key);
+            if (cached == null || cached.isReleased()) {
+                if (scalarManager == null) {
+                    scalarManager = NDManager.newBaseManager(device);
+                    scalarManager.setName("NamedBlock scalars");
+                }
+                cached = scalarManager.full(new Shape(), value, type, device);
+                ai.djl.ndarray.NDScope.unregister(cached);
+                SCALARS.put(key, cached);
+            }
+            return cached;
+        }
     }
 
+    /** How many shared constants {@link #scalar} keeps (a training loop's loss denominators vary with the batch). */
+    public static final int SCALARS_MAX = 4096;
+
+    private record ScalarKey(int bits, DataType type, ai.djl.Device device) {}
+
+    private static final Map<ScalarKey, NDArray> SCALARS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static NDManager scalarManager;
+
     /**
-     * {@code x[index]} for an index of plain slices and integers: one engine call (PyTorch's slicing), where
-     * {@link NDArray#get(NDIndex)} takes the engine's advanced-indexing route (an index object built element by
-     * element, five or more calls). Other indices fall back to {@code get}. A view, like {@code get}'s.
+     * {@code x[index]} for an index of plain slices and integers, as a view. Up to two restricted axes with step 1 go
+     * through the engine's split (one call per axis, {@code torch.split}, plus one squeeze for integer indices):
+     * PyTorch's general indexing that {@link NDArray#get(NDIndex)} reaches costs ~14 µs a call here against ~3 µs for
+     * a split (docs/benchmarks.md), and a decode step or a vision forward of a small model slices several times.
+     * Other indices (steps, empty ranges, more axes) take the engine's indexing route.
      */
     public static NDArray slice(NDArray x, NDIndex index) {
-        return NDIndexFullSlice.fromIndex(index, x.getShape())
-                .map(full -> x.getNDArrayInternal().getIndexer(x.getManager()).get(x, full))
-                .orElseGet(() -> x.get(index));
+        java.util.Optional<NDIndexFullSlice> full = NDIndexFullSlice.fromIndex(index, x.getShape());
+        if (full.isEmpty()) {
+            return x.get(index);
+        }
+        NDIndexFullSlice f = full.get();
+        NDArray bySplit = bySplit(x, f);
+        return bySplit != null ? bySplit : x.getNDArrayInternal().getIndexer(x.getManager()).get(x, f);
+    }
+
+    /** {@code x[f]} by one split per restricted axis, or {@code null} where that route does not apply. */
+    private static NDArray bySplit(NDArray x, NDIndexFullSlice f) {
+        long[] min = f.getMin();
+        long[] max = f.getMax();
+        long[] step = f.getStep();
+        long[] dims = x.getShape().getShape();
+        int restricted = 0;
+        for (int i = 0; i < dims.length; i++) {
+            if (step[i] != 1 || min[i] >= max[i] || min[i] < 0 || max[i] > dims[i]) {
+                return null;
+            }
+            if (min[i] > 0 || max[i] < dims[i]) {
+                restricted++;
+            }
+        }
+        int[] squeeze = f.getToSqueeze();
+        if (restricted == 0 && squeeze.length == 0 || restricted > 2) {
+            return null;
+        }
+        NDArray y = x;
+        for (int i = 0; i < dims.length; i++) {
+            if (min[i] == 0 && max[i] == dims[i]) {
+                continue;
+            }
+            if (min[i] == 0) {
+                y = y.split(new long[] {max[i]}, i).get(0);
+            } else if (max[i] == dims[i]) {
+                y = y.split(new long[] {min[i]}, i).get(1);
+            } else {
+                y = y.split(new long[] {min[i], max[i]}, i).get(1);
+            }
+        }
+        return squeeze.length == 0 ? y : y.squeeze(squeeze);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import org.infllava.model.GradMode;
 import org.infllava.model.KvCache;
 import org.infllava.model.LlamaDecoder;
+import org.infllava.nn.NamedBlock;
 
 /**
  * Autoregressive generation with a KV cache: one prefill of the prompt, then one position per step, so the cost per
@@ -20,6 +21,9 @@ import org.infllava.model.LlamaDecoder;
  * decodes ({@link GradMode}), so no graph grows with the KV cache on threads where it is on.
  */
 public final class Generator {
+
+    /** The logits of the last position, {@code (B, T, V)} → {@code (B, V)}. */
+    private static final ai.djl.ndarray.index.NDIndex LAST_POSITION = new ai.djl.ndarray.index.NDIndex(":, -1, :");
 
     /** Receives each new token of each row as it is chosen. */
     @FunctionalInterface
@@ -83,8 +87,8 @@ public final class Generator {
             }
             NDArray logits;
             try (NDScope scope = new NDScope()) {
-                logits = llm.forward(ps, embeds, mask, scratch.create(pos, new Shape(b, t)), cache, false)
-                        .get(":, -1, :"); // (B, V)
+                logits = NamedBlock.slice(llm.forward(ps, embeds, mask, scratch.create(pos, new Shape(b, t)), cache,
+                        false), LAST_POSITION); // (B, V)
                 keep(logits, cache);
             }
             for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -116,8 +120,8 @@ public final class Generator {
                 }
                 try (NDScope scope = new NDScope()) {
                     NDArray tok = scratch.create(ids, new Shape(b, 1));
-                    NDArray newLogits = llm.logits(ps, tok, scratch.ones(new Shape(b, 1)),
-                            scratch.create(stepPos, new Shape(b, 1)), cache, false).get(":, -1, :"); // (B, V)
+                    NDArray newLogits = NamedBlock.slice(llm.logits(ps, tok, scratch.ones(new Shape(b, 1)),
+                            scratch.create(stepPos, new Shape(b, 1)), cache, false), LAST_POSITION); // (B, V)
                     keep(newLogits, cache);
                     logits.close();
                     logits = newLogits;

@@ -222,13 +222,13 @@ public final class ClipVisionEncoder extends NamedBlock {
         NDArray patches = px.reshape(b, c, g, p, g, p) // (B, C, gy, p, gx, p)
                 .transpose(0, 2, 4, 1, 3, 5) // (B, gy, gx, C, p, p)
                 .reshape(b, (long) g * g, (long) c * p * p); // (B, P, 3p²)
-        NDArray x = patches.matMul(w.transpose()); // (B, P, d)
+        NDArray x = linear(patches, w, null); // (B, P, d)
         NDArray pos = ps.getValue(positionEmbedding, pixels.getDevice(), training); // (N, d)
         if (!config.classToken()) {
             return x.add(ps.getValue(patchBias, pixels.getDevice(), training)).add(pos); // (B, P, d)
         }
-        NDArray cls = ps.getValue(classEmbedding, pixels.getDevice(), training).reshape(1, 1, d)
-                .broadcast(new Shape(b, 1, d)); // (B, 1, d)
+        NDArray cls = ps.getValue(classEmbedding, pixels.getDevice(), training).reshape(1, 1, d); // (1, 1, d)
+        cls = b == 1 ? cls : cls.broadcast(new Shape(b, 1, d)); // (B, 1, d)
         return cls.concat(x, 1).add(pos); // (B, P + 1, d)
     }
 
@@ -243,23 +243,19 @@ public final class ClipVisionEncoder extends NamedBlock {
     /** The patch tokens of {@code (B, N, d)} hidden states: the class token dropped. */
     private static final ai.djl.ndarray.index.NDIndex PATCHES = new ai.djl.ndarray.index.NDIndex(":, 1:, :");
 
-    /** q, k and v of the stacked {@code (3, B, nh, T, dk)} projections. */
-    private static final ai.djl.ndarray.index.NDIndex[] QKV = {new ai.djl.ndarray.index.NDIndex(0),
-        new ai.djl.ndarray.index.NDIndex(1), new ai.djl.ndarray.index.NDIndex(2)};
-
     private NDArray attention(ParameterStore ps, Layer l, NDArray x, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
         int heads = config.heads();
         int dk = config.hiddenSize() / heads;
-        NDArray qkv = qkv(ps, l, x, training) // (B, T, 3·d)
-                .reshape(b, t, 3, heads, dk).transpose(2, 0, 3, 1, 4); // (3, B, nh, T, dk)
-        // One engine call per slice (NamedBlock.slice), not the advanced-indexing route of get(int).
-        NDArray q = NamedBlock.slice(qkv, QKV[0]); // (B, nh, T, dk)
+        NDList qkv = qkv(ps, l, x, training) // (B, T, 3·d)
+                .reshape(b, t, 3L * heads, dk).transpose(0, 2, 1, 3) // (B, 3·nh, T, dk)
+                .split(3, 1); // q, k, v: (B, nh, T, dk) each, one engine call
+        NDArray q = qkv.get(0);
         q = q.mul(scalar(q, (float) Math.pow(dk, -0.5))); // Hugging Face scales the projected query
-        NDArray o = q.matMul(NamedBlock.slice(qkv, QKV[1]).transpose(0, 1, 3, 2)).softmax(-1)
-                .matMul(NamedBlock.slice(qkv, QKV[2])) // (B, nh, T, dk)
+        NDArray o = q.matMul(qkv.get(1).transpose(0, 1, 3, 2)).softmax(-1) // (B, nh, T, T)
+                .matMul(qkv.get(2)) // (B, nh, T, dk)
                 .transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize()); // (B, T, d)
         return l.out().apply(ps, o, training);
     }

@@ -192,7 +192,7 @@ public final class LlamaDecoder extends NamedBlock {
                 long q0 = i == layers.size() - 1 ? from : 0; // the last layer: only the positions whose logits count
                 NDArray a = attention(ps, l, i, rmsNorm(ps, h, l.inNorm(), eps, training), rope, additive, cache,
                         training, q0); // (B, T − q0, d)
-                h = (q0 == 0 ? h : h.get(":, " + q0 + ":, :")).add(a); // (B, T − q0, d)
+                h = (q0 == 0 ? h : slice(h, new NDIndex(":, {}:, :", q0))).add(a); // (B, T − q0, d)
                 h = h.add(mlp(ps, l, rmsNorm(ps, h, l.postNorm(), eps, training), training));
             }
             h = rmsNorm(ps, h, norm, eps, training);
@@ -260,8 +260,8 @@ public final class LlamaDecoder extends NamedBlock {
         }
         long all = k.getShape().get(2);
         if (from > 0) { // queries of positions from..T−1 only (keys and values of every position)
-            q = q.get(":, :, " + from + ":, :"); // (B, nh, T − from, hd)
-            additive = additive == null ? null : additive.get(":, :, :, " + from + ":, :"); // (B|1, 1, 1, T − from, T_all)
+            q = slice(q, new NDIndex(":, :, {}:, :", from)); // (B, nh, T − from, hd)
+            additive = additive == null ? null : slice(additive, new NDIndex(":, :, :, {}:, :", from)); // (B|1, 1, 1, T − from, T_all)
             t -= from;
         }
         // Grouped-query attention as repeat_kv does it (head h reads KV head h / rep), without repeating K and V:
