@@ -3,6 +3,7 @@
 #   ./infllava bench model   beside  bench/bench_model.py   (tiny and medium vision forward, prefill, decode)
 #   ./infllava bench train   beside  bench/bench_train.py   (one tiny training step, steady state)
 #   ./infllava bench dem     beside  bench/bench_dem.py     (the DEM at the real size vs the published SpatialEmbed)
+#   ./infllava bench ops     beside  bench/bench_ops.py     (us per call of a tiny layer's small operations, 1 thread)
 # The peer is Debian's python3-torch on OpenBLAS (libopenblas0-pthread, installed here if missing: with the
 # reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). Both sides get 2 intra-op
 # threads; every peer script also runs with OpenBLAS on one thread, and each cell keeps the faster time. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
@@ -66,6 +67,9 @@ for r in $(seq 1 "$rounds"); do
   run py-model-$r $py bench/bench_model.py ${sizes//,/ }
   OPENBLAS_NUM_THREADS=1 run py1-model-$r $py bench/bench_model.py ${sizes//,/ }
 done
+# The per-operation floor: the small operations of a tiny vision layer, one intra-op thread on both sides.
+run java-ops $tk bench ops
+OPENBLAS_NUM_THREADS=1 run py-ops $py bench/bench_ops.py
 run java-train $tk bench train --steps "$steps"
 run py-train $py bench/bench_train.py
 OPENBLAS_NUM_THREADS=1 run py1-train $py bench/bench_train.py
@@ -182,6 +186,26 @@ print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(hdr)) + " |")
 print("|" + "|".join(("-" * (w[i] + 1) + ":") if i in (1, 2, 3) else "-" * (w[i] + 2) for i in range(5)) + "|")
 for r in rows:
     print("| " + " | ".join(c.rjust(w[i]) if i in (1, 2, 3) else c.ljust(w[i]) for i, c in enumerate(r)) + " |")
+def op_rows(text):
+    """Operation name -> median us per call, from the lines that end in two numbers (median, min)."""
+    res = {}
+    for line in (text or "").splitlines():
+        parts = line.rsplit(None, 2)
+        if len(parts) == 3 and re.fullmatch(r"[\d.]+", parts[1]) and re.fullmatch(r"[\d.]+", parts[2]):
+            res[parts[0].strip()] = float(parts[1])
+    return res
+jo, po = op_rows(read("java-ops")), op_rows(read("py-ops"))
+common = [k for k in jo if k in po]
+if common:
+    print()
+    print("per-operation floor (bench ops / bench_ops.py: us per call, median of 5 rounds, one intra-op thread; the peer in inference mode):")
+    ow = max(len(k) for k in common)
+    print(f"| {'operation'.ljust(ow)} | toolkit us | PyTorch-Python us | ratio |")
+    print(f"|{'-' * (ow + 2)}|-----------:|------------------:|------:|")
+    for k in common:
+        print(f"| {k.ljust(ow)} | {jo[k]:10.2f} | {po[k]:17.2f} | {jo[k] / po[k]:4.2f}x |")
+    tj, tp = sum(jo[k] for k in common), sum(po[k] for k in common)
+    print(f"| {'sum of the above'.ljust(ow)} | {tj:10.2f} | {tp:17.2f} | {tj / tp:4.2f}x |")
 if "java-dem-naive" in peaks:
     for key, label in (("java-dem-paper", "PAPER"), ("java-dem-reference", "REFERENCE")):
         if key in peaks and peaks["java-dem-naive"] > 0:

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /** {@code infllava bench crop}: milliseconds per image for each perspective and for recombination. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks that print numbers.",
         subcommands = {BenchCommand.Crop.class, BenchCommand.Dem.class, BenchCommand.Model.class,
-            BenchCommand.Train.class, BenchCommand.Soak.class})
+            BenchCommand.Train.class, BenchCommand.Soak.class, BenchOps.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

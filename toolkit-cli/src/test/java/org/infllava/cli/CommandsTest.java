@@ -50,6 +50,33 @@ class CommandsTest {
                 secs.err());
     }
 
+    /**
+     * {@code bench ops} times the operations {@code bench/bench_ops.py} times, under the same names and in the same
+     * order (compare.sh pairs them by name), and prints a positive time for each; bad counts are a one-line usage
+     * error naming them.
+     */
+    @Test
+    void benchOpsTimesThePeersOperationsByName() throws IOException {
+        java.util.List<String> peer = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(\"([^\"]+)\", lambda")
+                .matcher(Files.readString(Path.of("../bench/bench_ops.py")));
+        while (m.find()) {
+            peer.add(m.group(1));
+        }
+        assertEquals(12, peer.size(), "bench_ops.py's operations: " + peer);
+        CliRun run = CliRun.of("bench", "ops", "--calls", "20", "--rounds", "1", "--warmup-seconds", "0");
+        assertEquals(0, run.code(), run.err());
+        java.util.List<String> rows = run.out().lines().filter(l -> l.matches(".*\\s[\\d.]+\\s+[\\d.]+\\s*")).toList();
+        assertEquals(peer, rows.stream().map(l -> l.replaceAll("\\s+[\\d.]+\\s+[\\d.]+\\s*$", "").trim()).toList());
+        for (String r : rows) {
+            String[] f = r.trim().split("\\s+");
+            assertTrue(Double.parseDouble(f[f.length - 2]) > 0, r);
+        }
+        CliRun bad = CliRun.of("bench", "ops", "--rounds", "0");
+        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        assertTrue(bad.err().contains("rounds=0") && bad.err().contains("--rounds >= 1"), bad.err());
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (String c : new String[] {"demo", "showcase", "crop", "tokens", "dem", "features", "logits", "chat", "train", "data",

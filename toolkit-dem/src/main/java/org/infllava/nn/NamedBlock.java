@@ -199,10 +199,11 @@ public abstract class NamedBlock extends AbstractBlock {
     private static NDManager scalarManager;
 
     /**
-     * {@code x[index]} for an index of plain slices and integers, as a view. Up to two restricted axes with step 1 go
-     * through the engine's split (one call per axis, {@code torch.split}, plus one squeeze for integer indices):
-     * PyTorch's general indexing that {@link NDArray#get(NDIndex)} reaches costs ~14 µs a call here against ~3 µs for
-     * a split (docs/benchmarks.md), and a decode step or a vision forward of a small model slices several times.
+     * {@code x[index]} for an index of plain slices and integers, as a view. Up to two restricted axes with step 1 take
+     * one engine call each — PyTorch's {@code narrow} for the PyTorch engine, a split otherwise — plus one squeeze for
+     * integer indices: the general indexing that {@link NDArray#get(NDIndex)} reaches costs ~14 µs a call here against
+     * ~2 µs for a narrow (docs/benchmarks.md), and a decode step or a vision forward of a small model slices several
+     * times.
      * Other indices (steps, empty ranges, more axes) take the engine's indexing route.
      */
     public static NDArray slice(NDArray x, NDIndex index) {
@@ -239,15 +240,71 @@ public abstract class NamedBlock extends AbstractBlock {
             if (min[i] == 0 && max[i] == dims[i]) {
                 continue;
             }
-            if (min[i] == 0) {
-                y = y.split(new long[] {max[i]}, i).get(0);
-            } else if (max[i] == dims[i]) {
-                y = y.split(new long[] {min[i]}, i).get(1);
-            } else {
-                y = y.split(new long[] {min[i], max[i]}, i).get(1);
+            NDArray kept = PyTorchNarrow.applies(y) ? PyTorchNarrow.narrow(y, i, min[i], max[i])
+                    : splitNarrow(y, i, min[i], max[i], dims[i]);
+            if (y != x) {
+                y.close(); // the previous axis's view (this one views the same memory)
+            }
+            y = kept;
+        }
+        if (squeeze.length == 0) {
+            return y;
+        }
+        NDArray squeezed = y.squeeze(squeeze);
+        if (y != x) {
+            y.close();
+        }
+        return squeezed;
+    }
+
+    /** {@code y} restricted to {@code lo..hi-1} on {@code axis} by the engine's split, the other pieces freed. */
+    private static NDArray splitNarrow(NDArray y, int axis, long lo, long hi, long dim) {
+        NDList pieces = lo == 0 ? y.split(new long[] {hi}, axis)
+                : hi == dim ? y.split(new long[] {lo}, axis) : y.split(new long[] {lo, hi}, axis);
+        NDArray kept = pieces.get(lo == 0 ? 0 : 1);
+        for (NDArray piece : pieces) {
+            if (piece != kept) {
+                piece.close(); // a view: its memory stays with y's, and autograd keeps what it needs
             }
         }
-        return squeeze.length == 0 ? y : y.squeeze(squeeze);
+        return kept;
+    }
+
+    /**
+     * PyTorch's {@code narrow} (one call, no pieces to free: ~2 µs against ~8 µs for a split) when the array is the
+     * PyTorch engine's; loaded only when that engine is on the class path (an optional dependency of this module).
+     */
+    private static final class PyTorchNarrow {
+        private static final boolean PRESENT = present();
+
+        static boolean applies(NDArray y) {
+            return PRESENT && Impl.is(y);
+        }
+
+        static NDArray narrow(NDArray y, int axis, long lo, long hi) {
+            return Impl.narrow(y, axis, lo, hi);
+        }
+
+        private static boolean present() {
+            try {
+                Class.forName("ai.djl.pytorch.engine.PtNDArray", false, NamedBlock.class.getClassLoader());
+                Class.forName("ai.djl.pytorch.jni.JniUtils", false, NamedBlock.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
+        }
+
+        /** Touches the engine's classes; loaded only when {@link #PRESENT}. */
+        private static final class Impl {
+            static boolean is(NDArray y) {
+                return y instanceof ai.djl.pytorch.engine.PtNDArray;
+            }
+
+            static NDArray narrow(NDArray y, int axis, long lo, long hi) {
+                return ai.djl.pytorch.jni.JniUtils.slice((ai.djl.pytorch.engine.PtNDArray) y, axis, lo, hi, 1);
+            }
+        }
     }
 
     /**
