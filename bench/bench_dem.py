@@ -14,6 +14,7 @@ Random weights and maps (1, 72, 72, 1024), float32, inference mode, torch.set_nu
 Run: /usr/bin/python3 bench/bench_dem.py [channels] [grid] [tokens] [heads]
 """
 import math
+import os
 import sys
 import time
 
@@ -21,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "2")))  # compare.sh also tries 1
 torch.manual_seed(0)
 D = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
 G = int(sys.argv[2]) if len(sys.argv) > 2 else 3

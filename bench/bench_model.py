@@ -8,12 +8,13 @@ steps, each on a fresh cache).
 Run: /usr/bin/python3 bench/bench_model.py   (Debian python3-torch; 1.13 here, while DJL runs PyTorch 2.7.1 natives)
 """
 import math
+import os
 import sys
 import time
 
 import torch
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "2")))  # compare.sh also tries 1
 torch.manual_seed(0)
 ITER = 5
 WARMUP = 10

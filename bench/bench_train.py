@@ -9,13 +9,14 @@ the last 6; AdamW lr 3e-3, global-norm clip 1.0. Pixels are random tensors (no i
 Run: /usr/bin/python3 bench/bench_train.py    (Debian PyTorch 1.13, generic BLAS; torch.set_num_threads(2))
 """
 import math
+import os
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "2")))  # compare.sh also tries 1
 torch.manual_seed(0)
 D, DL, V, G, P = 32, 64, 18, 3, 7  # vision width, LLM width, vocab, grid, tokens per side
 

@@ -5,8 +5,9 @@
 #   ./infllava bench dem     beside  bench/bench_dem.py     (the DEM at the real size vs the published SpatialEmbed)
 #   ./infllava bench ops     beside  bench/bench_ops.py     (us per call of a tiny layer's small operations, 1 thread)
 # The peer is Debian's python3-torch on OpenBLAS (libopenblas0-pthread, installed here if missing: with the
-# reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). Both sides get 2 intra-op
-# threads; every peer script also runs with OpenBLAS on one thread, and each cell keeps the faster time. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
+# reference BLAS alone its matmuls are 10-20x slower and the comparison would be unfair). The toolkit gets 2 intra-op
+# threads; every peer script runs in three settings of its two thread pools on the 2 cores (torch 2 + OpenBLAS 2,
+# torch 2 + OpenBLAS 1, torch 1 + OpenBLAS 2; BENCH_TORCH_THREADS sets torch's), and each cell keeps the fastest. Options: --quick (tiny rows only, fewer train steps, no naive DEM), --no-dem, --no-medium, --no-naive
 # (skip the naive attention, whose only use is the memory ratio).
 # Environment: COMPARE_ROUNDS (alternating rounds of the model rows, default 3), COMPARE_TRAIN_STEPS (default 300), COMPARE_OUT (keep the raw outputs in this folder),
 # COMPARE_TOOLKIT (the toolkit command; default ./infllava: point it at a copy of an older build for a before/after).
@@ -66,6 +67,7 @@ for r in $(seq 1 "$rounds"); do
   run java-model-$r $tk bench model --size "$sizes"
   run py-model-$r $py bench/bench_model.py ${sizes//,/ }
   OPENBLAS_NUM_THREADS=1 run py1-model-$r $py bench/bench_model.py ${sizes//,/ }
+  BENCH_TORCH_THREADS=1 OPENBLAS_NUM_THREADS=$threads run py2-model-$r $py bench/bench_model.py ${sizes//,/ }
 done
 # The per-operation floor: the small operations of a tiny vision layer, one intra-op thread on both sides.
 run java-ops $tk bench ops
@@ -73,12 +75,14 @@ OPENBLAS_NUM_THREADS=1 run py-ops $py bench/bench_ops.py
 run java-train $tk bench train --steps "$steps"
 run py-train $py bench/bench_train.py
 OPENBLAS_NUM_THREADS=1 run py1-train $py bench/bench_train.py
+BENCH_TORCH_THREADS=1 OPENBLAS_NUM_THREADS=$threads run py2-train $py bench/bench_train.py
 if [ $dem = 1 ]; then
   run java-dem-paper $tk bench dem --only paper
   run java-dem-reference $tk bench dem --only reference
   [ $quick = 1 ] || [ $naive = 0 ] || run java-dem-naive $tk bench dem --only naive --iterations 1
   run py-dem $py bench/bench_dem.py
   OPENBLAS_NUM_THREADS=1 run py1-dem $py bench/bench_dem.py
+  BENCH_TORCH_THREADS=1 OPENBLAS_NUM_THREADS=$threads run py2-dem $py bench/bench_dem.py
 fi
 uptime > "$out/load-after.txt"
 
@@ -132,19 +136,21 @@ def model_rows(text, prefix_re):
     return res
 
 def fastest(pattern, *names):
-    """The smallest value `pattern` finds in the named outputs (the peer at its best BLAS setting), or None."""
+    """The smallest value `pattern` finds in the named outputs (the peer at its best thread setting), or None."""
     found = [float(m.group(1)) for m in (re.search(pattern, read(n) or "") for n in names) if m]
     return min(found) if found else None
 
 jr = [model_rows(read(f"java-model-{r}"), r"^(tiny|medium)\b[^)]*\)?") for r in range(1, rounds + 1)]
-# The peer runs each round twice: OpenBLAS with its own 2 threads beside torch's 2 OpenMP threads, and OpenBLAS on one
-# thread (OPENBLAS_NUM_THREADS=1). On 2 cores the first oversubscribes — both pools spin-wait — and its tiny vision
-# forward swings between ~0.5 and 20-40 ms; the second is steady there but gives up BLAS threads on large matmuls.
-# Each cell takes the faster of the two: the peer at its best configuration for that work.
+# The peer runs each round three times: OpenBLAS with its own 2 threads beside torch's 2 OpenMP threads, OpenBLAS on
+# one thread (OPENBLAS_NUM_THREADS=1), and torch on one thread with OpenBLAS on two (BENCH_TORCH_THREADS=1). On 2 cores
+# the first oversubscribes — both pools spin-wait — and its tiny vision forward swings between ~0.5 and 20-40 ms; the
+# second is steady there but gives up BLAS threads on large matmuls; the third keeps both cores for the matmuls, and
+# is the medium rows' best (vision 113 against 197 ms). Each cell takes the fastest: the peer at its best
+# configuration for that work.
 def best(a, b):
     return {k: [min(x, y) for x, y in zip(a[k], b[k])] if k in b else a[k] for k in a}
-pr = [best(model_rows(read(f"py-model-{r}"), r"^(tiny|medium)\b"), model_rows(read(f"py1-model-{r}"),
-      r"^(tiny|medium)\b")) for r in range(1, rounds + 1)]
+pr = [best(best(model_rows(read(f"py-model-{r}"), r"^(tiny|medium)\b"), model_rows(read(f"py1-model-{r}"),
+      r"^(tiny|medium)\b")), model_rows(read(f"py2-model-{r}"), r"^(tiny|medium)\b")) for r in range(1, rounds + 1)]
 targets = {"tiny": (0.8, None, 3, 3), "medium": (0.6, 0.6, 0.6, None)}
 names = ("vision forward ms", "prefill 256 ms", "decode ms/token @64", "decode ms/token @1024")
 for size in ("tiny", "medium"):
@@ -154,16 +160,17 @@ for size in ("tiny", "medium"):
             row(f"{size} {n}", statistics.median(j[i] for j, _ in pairs), statistics.median(p[i] for _, p in pairs),
                 "ms", targets[size][i], [j[i] / p[i] for j, p in pairs])
 print(f"model rows: {rounds} alternating rounds per side, both sides warmed up >= 2 s per operation; the peer's cell is "
-      f"the faster of OpenBLAS on 2 threads and on 1 (train and DEM too); ratio = median of the per-round ratios (range)")
+      f"the fastest of three thread settings (torch/OpenBLAS 2/2, 2/1, 1/2; train and DEM too); ratio = median of the "
+      f"per-round ratios (range)")
 
 jt = read("java-train")
 if jt:
     steady = [nums(l)[1] for l in jt.splitlines() if re.match(r"^\s*\d+\s", l) and nums(l)[0] > 100]
-    pt = fastest(r"median ([\d.]+) ms", "py-train", "py1-train")
+    pt = fastest(r"median ([\d.]+) ms", "py-train", "py1-train", "py2-train")
     if steady and pt:
         row("tiny train step ms (steady median)", statistics.median(steady), pt, "ms", 0.5)
 
-pd = fastest(r"median ([\d.]+) s", "py-dem", "py1-dem")
+pd = fastest(r"median ([\d.]+) s", "py-dem", "py1-dem", "py2-dem")
 for name, key, target in (("DEM PAPER s", "java-dem-paper", 0.5), ("DEM REFERENCE s", "java-dem-reference", 0.6)):
     t = read(key)
     if t and pd:
