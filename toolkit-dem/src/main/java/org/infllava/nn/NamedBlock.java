@@ -203,8 +203,7 @@ public abstract class NamedBlock extends AbstractBlock {
      * one engine call each — PyTorch's {@code narrow} for the PyTorch engine, a split otherwise — plus one squeeze for
      * integer indices: the general indexing that {@link NDArray#get(NDIndex)} reaches costs ~14 µs a call here against
      * ~2 µs for a narrow (docs/benchmarks.md), and a decode step or a vision forward of a small model slices several
-     * times.
-     * Other indices (steps, empty ranges, more axes) take the engine's indexing route.
+     * times. Other indices (steps, empty ranges, more axes) take the engine's indexing route.
      */
     public static NDArray slice(NDArray x, NDIndex index) {
         java.util.Optional<NDIndexFullSlice> full = NDIndexFullSlice.fromIndex(index, x.getShape());
@@ -212,12 +211,12 @@ public abstract class NamedBlock extends AbstractBlock {
             return x.get(index);
         }
         NDIndexFullSlice f = full.get();
-        NDArray bySplit = bySplit(x, f);
-        return bySplit != null ? bySplit : x.getNDArrayInternal().getIndexer(x.getManager()).get(x, f);
+        NDArray narrowed = byNarrowing(x, f);
+        return narrowed != null ? narrowed : x.getNDArrayInternal().getIndexer(x.getManager()).get(x, f);
     }
 
-    /** {@code x[f]} by one split per restricted axis, or {@code null} where that route does not apply. */
-    private static NDArray bySplit(NDArray x, NDIndexFullSlice f) {
+    /** {@code x[f]} by one narrowing call per restricted axis, or {@code null} where that route does not apply. */
+    private static NDArray byNarrowing(NDArray x, NDIndexFullSlice f) {
         long[] min = f.getMin();
         long[] max = f.getMax();
         long[] step = f.getStep();

@@ -261,7 +261,8 @@ public final class LlamaDecoder extends NamedBlock {
         long all = k.getShape().get(2);
         if (from > 0) { // queries of positions from..T−1 only (keys and values of every position)
             q = slice(q, new NDIndex(":, :, {}:, :", from)); // (B, nh, T − from, hd)
-            additive = additive == null ? null : slice(additive, new NDIndex(":, :, :, {}:, :", from)); // (B|1, 1, 1, T − from, T_all)
+            additive = additive == null ? null
+                    : slice(additive, new NDIndex(":, :, :, {}:, :", from)); // (B|1, 1, 1, T − from, T_all)
             t -= from;
         }
         // Grouped-query attention as repeat_kv does it (head h reads KV head h / rep), without repeating K and V:

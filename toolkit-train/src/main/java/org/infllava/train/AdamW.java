@@ -102,24 +102,8 @@ public final class AdamW {
             lr = peak * lrFactors.getOrDefault(e.getKey(), 1.0);
             NDArray p = e.getValue().getArray();
             NDArray g = grads == null ? p.getGradient() : grads.get(e.getKey());
-            if (fused(p, g, m.get(e.getKey()), v.get(e.getKey()), lr, bc1, bc2)) {
-                if (grads == null) {
-                    g.subi(g);
-                    g.close();
-                }
-                continue;
-            }
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                if (weightDecay > 0) {
-                    p.subi(p.mul((float) (lr * weightDecay)));
-                }
-                NDArray mm = m.get(e.getKey());
-                NDArray vv = v.get(e.getKey());
-                mm.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
-                NDArray denom = vv.div((float) bc2).sqrt().add((float) eps);
-                p.subi(mm.div((float) bc1).div(denom).mul((float) lr));
+            if (!fused(p, g, m.get(e.getKey()), v.get(e.getKey()), lr, bc1, bc2)) {
+                stepByStep(p, g, m.get(e.getKey()), v.get(e.getKey()), lr, bc1, bc2);
             }
             if (grads == null) { // the parameter's own gradient: zero it for the next accumulation
                 g.subi(g);
@@ -128,8 +112,22 @@ public final class AdamW {
         }
     }
 
+    /** The update of one parameter in engine calls of the DJL API (any engine and type). */
+    private void stepByStep(NDArray p, NDArray g, NDArray mm, NDArray vv, double lr, double bc1, double bc2) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            if (weightDecay > 0) {
+                p.subi(p.mul((float) (lr * weightDecay)));
+            }
+            mm.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+            vv.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
+            NDArray denom = vv.div((float) bc2).sqrt().add((float) eps);
+            p.subi(mm.div((float) bc1).div(denom).mul((float) lr));
+        }
+    }
+
     /**
-     * The update of {@link #update} in one engine call for a float32 PyTorch parameter (DJL's {@code adamUpdate}:
+     * The update of {@link #stepByStep} in one engine call for a float32 PyTorch parameter (DJL's {@code adamUpdate}:
      * decay, both moments and the step in native code, where the step-by-step form costs ~25 engine calls per
      * parameter). That kernel divides by {@code √v + ε'} with the bias corrections folded into its step size; passing
      * {@code lr·√(1−β₂ᵗ)/(1−β₁ᵗ)} and {@code ε' = ε·√(1−β₂ᵗ)} makes it {@code torch.optim.AdamW}'s

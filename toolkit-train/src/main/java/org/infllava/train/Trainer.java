@@ -447,7 +447,8 @@ public final class Trainer {
         NDArray x = padded.size() == 1 ? padded.get(0) : NDArrays.concat(padded, 0); // (B, L, d)
         NDArray logits = model.llm().forward(ps, x, inputs.create(mask, new Shape(b, maxLen)), null, null, true,
                 from); // (B, L-from, V)
-        NDArray logp = NamedBlock.slice(logits, new ai.djl.ndarray.index.NDIndex(":, :-1, :")).logSoftmax(-1); // (B, w, V): positions from..L-2
+        NDArray logp = NamedBlock.slice(logits, new ai.djl.ndarray.index.NDIndex(":, :-1, :")) // (B, w, V)
+                .logSoftmax(-1); // positions from..L-2
         // Autograd keeps the index and the weights until backward: copies in PyTorch-owned memory do not depend on
         // DJL keeping the Java-side buffer of an array made from a Java array alive (views of it do not).
         NDArray picked = logp.gather(inputs.create(idx, new Shape(b, w, 1)).duplicate(), -1)

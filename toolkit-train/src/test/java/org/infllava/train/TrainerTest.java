@@ -160,40 +160,46 @@ class TrainerTest {
      * {@code p ← p(1 − lr·λ)}, then {@code p ← p − lr·m̂/(√v̂ + ε)}), with gradients that change each step. The middle
      * elements have gradients of ~1e-7, where √v̂ is near ε: a kernel that added ε before the bias correction
      * ({@code √v + ε}) would move them ~4x less on the first step, so ε's place is checked, not only the large-gradient
-     * regime.
+     * regime. float32 takes the fused engine call, float64 the step-by-step form: both must agree with the formula.
      */
     @Test
     void adamWMatchesTorchsUpdateOverSteps() {
-        try (NDManager m = manager.newSubManager()) {
-            float[] start = {1f, -0.5f, 0.25f, 2f, 0f};
-            Parameter p = param(m, "p", start);
-            double lr = 0.01;
-            double decay = 0.1;
-            AdamW opt = new AdamW(Map.of("p", p), m, 0.9, 0.999, 1e-8, decay);
-            double[] want = new double[start.length];
-            double[] mm = new double[start.length];
-            double[] vv = new double[start.length];
-            for (int i = 0; i < start.length; i++) {
-                want[i] = start[i];
-            }
-            for (int t = 1; t <= 6; t++) {
-                float[] g = {0.5f * t, -0.3f, 1e-7f * t, -2e-7f, (t % 2 == 0 ? 1 : -1) * 0.1f};
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.backward(p.getArray().mul(m.create(g)).sum());
+        for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+            try (NDManager m = manager.newSubManager()) {
+                double[] start = {1, -0.5, 0.25, 2, 0};
+                Parameter p = Parameter.builder().setName("p").setType(Parameter.Type.WEIGHT)
+                        .optShape(new Shape(start.length)).optInitializer(new ConstantInitializer(0)).build();
+                p.initialize(m, type);
+                p.getArray().set(m.create(start).toType(type, false).toByteBuffer());
+                p.getArray().setRequiresGradient(true);
+                double lr = 0.01;
+                double decay = 0.1;
+                AdamW opt = new AdamW(Map.of("p", p), m, 0.9, 0.999, 1e-8, decay);
+                double[] want = start.clone();
+                double[] mm = new double[start.length];
+                double[] vv = new double[start.length];
+                for (int t = 1; t <= 6; t++) {
+                    double[] g = {0.5 * t, -0.3, 1e-7 * t, -2e-7, (t % 2 == 0 ? 1 : -1) * 0.1};
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(p.getArray().mul(m.create(g).toType(type, false)).sum());
+                    }
+                    opt.step(lr);
+                    for (int i = 0; i < start.length; i++) {
+                        double gi = type == DataType.FLOAT32 ? (float) g[i] : g[i];
+                        want[i] *= 1 - lr * decay;
+                        mm[i] = 0.9 * mm[i] + 0.1 * gi;
+                        vv[i] = 0.999 * vv[i] + 0.001 * gi * gi;
+                        double mHat = mm[i] / (1 - Math.pow(0.9, t));
+                        double vHat = vv[i] / (1 - Math.pow(0.999, t));
+                        want[i] -= lr * mHat / (Math.sqrt(vHat) + 1e-8);
+                    }
+                    double[] got = p.getArray().toType(DataType.FLOAT64, false).toDoubleArray();
+                    for (int i = 0; i < start.length; i++) {
+                        assertEquals(want[i], got[i], 2e-6, type + " step " + t + " element " + i);
+                    }
                 }
-                opt.step(lr);
-                for (int i = 0; i < start.length; i++) {
-                    want[i] *= 1 - lr * decay;
-                    mm[i] = 0.9 * mm[i] + 0.1 * g[i];
-                    vv[i] = 0.999 * vv[i] + 0.001 * g[i] * g[i];
-                    double mHat = mm[i] / (1 - Math.pow(0.9, t));
-                    double vHat = vv[i] / (1 - Math.pow(0.999, t));
-                    want[i] -= lr * mHat / (Math.sqrt(vHat) + 1e-8);
-                }
-                float[] got = p.getArray().toFloatArray();
-                for (int i = 0; i < start.length; i++) {
-                    assertEquals(want[i], got[i], 2e-6, "step " + t + " element " + i);
-                }
+                assertEquals(0, p.getArray().getGradient().abs().sum().toType(DataType.FLOAT64, false).getDouble(),
+                        type + ": gradient zeroed after the step");
             }
         }
     }
